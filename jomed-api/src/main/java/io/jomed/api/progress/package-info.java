@@ -1,0 +1,2 @@
+/** Progress events and cancellation for long jobs (ingest, training, evaluation). */
+package io.jomed.api.progress;

@@ -1,0 +1,2 @@
+/** Reading: label spaces, reader inputs and outputs and the {@link io.jomed.api.reading.Reader} contract. */
+package io.jomed.api.reading;

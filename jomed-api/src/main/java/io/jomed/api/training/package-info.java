@@ -1,0 +1,2 @@
+/** Training contracts: task examples, the joint trainer and its product. */
+package io.jomed.api.training;
