@@ -1,0 +1,37 @@
+package io.jomed.training.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jomed.api.image.MedicalImage;
+import io.jomed.api.kb.KnowledgeBaseCase;
+import io.jomed.api.retrieval.RetrievedCase;
+import io.jomed.api.retrieval.RetrieverHead;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KnnVoteTest {
+    private static RetrievedCase c(String id, String label, double score, int rank) {
+        KnowledgeBaseCase kb = KnowledgeBaseCase.builder().setId(id).setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1]))
+                .optMetadata("label", label).build();
+        return new RetrievedCase(kb, RetrieverHead.IMAGE, score, rank);
+    }
+
+    @Test
+    void majorityWinsAndTiesGoToTheLargerScoreSum() {
+        KnnVote vote = new KnnVote("label");
+        List<RetrievedCase> ranked = List.of(c("a", "1", 0.9, 1), c("b", "0", 0.8, 2), c("c", "0", 0.7, 3), c("d", "1", 0.1, 4));
+        assertThat(vote.vote(ranked, 1)).hasValue("1");
+        assertThat(vote.vote(ranked, 3)).hasValue("0");
+        assertThat(vote.vote(ranked, 4)).hasValue("0"); // 2-2; 0.8+0.7 > 0.9+0.1
+        assertThat(vote.vote(List.of(), 3)).isEmpty();
+    }
+
+    @Test
+    void aCaseWithoutALabelIsAnError() {
+        RetrievedCase unlabelled = new RetrievedCase(KnowledgeBaseCase.builder().setId("x")
+                .setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1])).build(), RetrieverHead.IMAGE, 1, 1);
+        assertThatThrownBy(() -> new KnnVote("label").vote(List.of(unlabelled), 1))
+                .hasMessageContaining("case x has no metadata \"label\"");
+    }
+}
