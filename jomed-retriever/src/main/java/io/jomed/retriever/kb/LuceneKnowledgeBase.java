@@ -95,8 +95,9 @@ import org.slf4j.LoggerFactory;
  *       that exact-match filters work;</li>
  *   <li>{@code key.image} = {@code f0(image)} and {@code key.text} = {@code g0(text)}:
  *       {@link KnnFloatVectorField}s with {@link VectorSimilarityFunction#DOT_PRODUCT} over unit keys, indexed
- *       as HNSW graphs ({@link Lucene99HnswVectorsFormat} with this knowledge base's {@code maxConn} and beam
- *       width, through an override of the default codec {@link Lucene104Codec}).</li>
+ *       as HNSW graphs ({@link Lucene99HnswVectorsFormat} with this knowledge base's {@code maxConn}, beam
+ *       width and tiny-segment threshold, through an override of the default codec {@link Lucene104Codec};
+ *       segments too small for a graph to pay off are scanned exhaustively by Lucene).</li>
  * </ul>
  * The commit user data record a format version, the fingerprints and dimensions of both key encoders.
  * Opening an existing index with encoders of other fingerprints fails.
@@ -153,6 +154,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     private final int overFetch;
     private final int hnswMaxConn;
     private final int hnswBeamWidth;
+    private final int hnswGraphThreshold;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SearcherManager searcherManager;
     private IndexWriter writer; // guarded by writeLock; null after a failed re-open
@@ -169,6 +171,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         this.overFetch = b.overFetch;
         this.hnswMaxConn = b.hnswMaxConn;
         this.hnswBeamWidth = b.hnswBeamWidth;
+        this.hnswGraphThreshold = b.hnswGraphThreshold;
         this.writer = openWriter();
         try {
             if (DirectoryReader.indexExists(directory)) {
@@ -351,7 +354,8 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     }
 
     private IndexWriter openWriter() throws IOException {
-        KnnVectorsFormat vectors = new Lucene99HnswVectorsFormat(hnswMaxConn, hnswBeamWidth);
+        KnnVectorsFormat vectors = new Lucene99HnswVectorsFormat(hnswMaxConn, hnswBeamWidth,
+                Lucene99HnswVectorsFormat.DEFAULT_NUM_MERGE_WORKER, null, hnswGraphThreshold);
         Codec codec = new Lucene104Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -659,7 +663,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return read(searcher -> {
             checkNotEmpty(searcher);
             Query filter = filter(query, options);
-            Query match = filter == null ? new MatchAllDocsQuery() : filter;
+            Query match = filter == null ? MatchAllDocsQuery.INSTANCE : filter;
             Weight weight = searcher.createWeight(searcher.rewrite(match), ScoreMode.COMPLETE_NO_SCORES, 1f);
             PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, Scored.ORDER.reversed());
             for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
@@ -738,7 +742,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
             return null;
         }
         if (!positive) {
-            b.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+            b.add(MatchAllDocsQuery.INSTANCE, BooleanClause.Occur.FILTER);
         }
         return b.build();
     }
@@ -917,6 +921,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         private int overFetch = 2;
         private int hnswMaxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
         private int hnswBeamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
+        private int hnswGraphThreshold = Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
 
         private Builder() {
         }
@@ -977,6 +982,20 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
                         + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH + "], got " + beamWidth);
             }
             this.hnswBeamWidth = beamWidth;
+            return this;
+        }
+
+        /**
+         * Lucene's tiny-segment threshold, 0 to 10,000; default {@value Lucene99HnswVectorsFormat#HNSW_GRAPH_THRESHOLD}.
+         * Lucene builds no HNSW graph for a segment where a graph search would visit fewer nodes than this
+         * (with the default, segments up to about 650 keys) and scans such segments exhaustively, which is
+         * exact. 0 always builds graphs. Affects segments written from now on.
+         */
+        public Builder optHnswGraphThreshold(int threshold) {
+            if (threshold < 0 || threshold > 10_000) {
+                throw new IllegalArgumentException("hnswGraphThreshold must be in [0, 10000], got " + threshold);
+            }
+            this.hnswGraphThreshold = threshold;
             return this;
         }
 

@@ -160,8 +160,10 @@ class LuceneKnowledgeBaseTest {
         List<KnowledgeBaseCase> cases = SyntheticCases.clustered("c", 400, 6, 7);
         List<KnowledgeBaseCase> queries = SyntheticCases.clustered("q", 24, 6, 99);
         RetrievalOptions options = RetrievalOptions.builder().optKPerHead(10).build();
-        try (LuceneKnowledgeBase kb = open()) {
-            // two commits give two segments: one large enough for an HNSW graph (over 100 vectors), one small
+        // threshold 0: Lucene builds HNSW graphs even for segments this small (it scans them exactly otherwise)
+        try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(IMAGES)
+                .setTextEncoder(TEXTS).optHnswGraphThreshold(0).optIngestBatchSize(64).build()) {
+            // two commits give two segments, so the search spans segments
             kb.ingest(cases.subList(0, 320), ProgressListener.NONE);
             kb.ingest(cases.subList(320, 400), ProgressListener.NONE);
             int found = 0;
@@ -538,6 +540,8 @@ class LuceneKnowledgeBaseTest {
         assertThatThrownBy(() -> LuceneKnowledgeBase.builder().optHnswMaxConn(513)).hasMessageContaining("513");
         assertThatThrownBy(() -> LuceneKnowledgeBase.builder().optHnswBeamWidth(0)).hasMessageContaining("hnswBeamWidth");
         assertThatThrownBy(() -> LuceneKnowledgeBase.builder().optHnswBeamWidth(3201)).hasMessageContaining("3201");
+        assertThatThrownBy(() -> LuceneKnowledgeBase.builder().optHnswGraphThreshold(-1))
+                .hasMessageContaining("hnswGraphThreshold");
         assertThatThrownBy(() -> LuceneKnowledgeBase.builder().setImageEncoder(IMAGES).setTextEncoder(TEXTS).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("setDirectory");
         assertThatThrownBy(() -> LuceneKnowledgeBase.builder().setDirectory(dir).setTextEncoder(TEXTS).build())
