@@ -105,7 +105,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Queries.</b> Both heads embed the query <em>image</em> with towers built on the frozen image
  * encoder {@code f0}: a {@link QueryEmbedding} must therefore carry the fingerprint of this knowledge
  * base's IMAGE key encoder for either head, and have the dimension of the head's keys. A search runs
- * Lucene's HNSW search for {@code overFetch * k} candidates over a unit-normalised copy of the query, with
+ * Lucene's HNSW search for {@code max(overFetch * k, minCandidates)} candidates over a unit-normalised copy of the query, with
  * exclusions and metadata filters applied as a pre-filter, then rescores the candidates exactly with the
  * raw query vector: {@code s = e_h . k_d} in double precision. Lucene's own score {@code (1 + dot) / 2} is
  * never returned. Ties are broken by ascending case id.
@@ -152,6 +152,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     private final EncoderFingerprint textFingerprint;
     private final int ingestBatchSize;
     private final int overFetch;
+    private final int minCandidates;
     private final int hnswMaxConn;
     private final int hnswBeamWidth;
     private final int hnswGraphThreshold;
@@ -169,6 +170,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         this.textFingerprint = b.textEncoder.fingerprint();
         this.ingestBatchSize = b.ingestBatchSize;
         this.overFetch = b.overFetch;
+        this.minCandidates = b.minCandidates;
         this.hnswMaxConn = b.hnswMaxConn;
         this.hnswBeamWidth = b.hnswBeamWidth;
         this.hnswGraphThreshold = b.hnswGraphThreshold;
@@ -636,7 +638,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return read(searcher -> {
             checkNotEmpty(searcher);
             Query filter = filter(query, options);
-            int candidates = (int) Math.min(Integer.MAX_VALUE, (long) overFetch * k);
+            int candidates = (int) Math.min(Integer.MAX_VALUE, Math.max((long) overFetch * k, minCandidates));
             TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unitCopy(query), candidates, filter), candidates);
             List<Scored> scored = new ArrayList<>(top.scoreDocs.length);
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -919,6 +921,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         private TextEncoder textEncoder;
         private int ingestBatchSize = 64;
         private int overFetch = 2;
+        private int minCandidates = 100;
         private int hnswMaxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
         private int hnswBeamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
         private int hnswGraphThreshold = Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
@@ -962,6 +965,20 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
                 throw new IllegalArgumentException("overFetch must be in [1, 100], got " + factor);
             }
             this.overFetch = factor;
+            return this;
+        }
+
+        /**
+         * Least number of HNSW candidates per search, whatever {@code k}: the size of the search queue
+         * ({@code efSearch}), 1 to 10,000; default 100. Small {@code k} (2 per head at inference) with
+         * over-fetch alone gives a queue too short for high recall; the extra candidates are rescored
+         * exactly and cut back to {@code k}.
+         */
+        public Builder optMinCandidates(int minCandidates) {
+            if (minCandidates < 1 || minCandidates > 10_000) {
+                throw new IllegalArgumentException("minCandidates must be in [1, 10000], got " + minCandidates);
+            }
+            this.minCandidates = minCandidates;
             return this;
         }
 

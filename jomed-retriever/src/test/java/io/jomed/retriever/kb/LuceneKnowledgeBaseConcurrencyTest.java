@@ -10,7 +10,7 @@ import io.jomed.api.retrieval.RetrievedCase;
 import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.retriever.testing.HashingTextEncoder;
 import io.jomed.retriever.testing.PixelImageEncoder;
-import io.jomed.retriever.testing.SyntheticCases;
+import io.jomed.retriever.testing.ClusteredCases;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +40,8 @@ class LuceneKnowledgeBaseConcurrencyTest {
 
     @Test
     void eightSearchersSeeOnlyCommittedStatesWhileOneThreadIngests() throws Exception {
-        List<KnowledgeBaseCase> base = SyntheticCases.clustered("base", BASE, 4, 1);
-        List<KnowledgeBaseCase> extra = SyntheticCases.clustered("extra", ROUNDS * PER_ROUND, 4, 2);
+        List<KnowledgeBaseCase> base = ClusteredCases.clustered("base", BASE, 4, 1);
+        List<KnowledgeBaseCase> extra = ClusteredCases.clustered("extra", ROUNDS * PER_ROUND, 4, 2);
         Map<String, KnowledgeBaseCase> known = new HashMap<>();
         base.forEach(c -> known.put(c.id(), c));
         extra.forEach(c -> known.put(c.id(), c));
@@ -51,7 +51,7 @@ class LuceneKnowledgeBaseConcurrencyTest {
         }
         List<QueryEmbedding> queries = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            var image = SyntheticCases.image(500 + i);
+            var image = ClusteredCases.image(500 + i);
             queries.add(QueryEmbedding.of(IMAGES.encode(image), IMAGES.fingerprint(), image.contentHash()));
         }
         RetrievalOptions options = RetrievalOptions.builder().optKPerHead(5).build();

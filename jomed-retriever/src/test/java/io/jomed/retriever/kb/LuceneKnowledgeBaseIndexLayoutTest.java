@@ -11,7 +11,7 @@ import io.jomed.api.progress.ProgressListener;
 import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.retriever.testing.HashingTextEncoder;
 import io.jomed.retriever.testing.PixelImageEncoder;
-import io.jomed.retriever.testing.SyntheticCases;
+import io.jomed.retriever.testing.ClusteredCases;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.lucene.codecs.KnnVectorsReader;
@@ -42,7 +42,7 @@ class LuceneKnowledgeBaseIndexLayoutTest {
         try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(IMAGES)
                 .setTextEncoder(TEXTS).optHnswMaxConn(5).optHnswBeamWidth(40).optHnswGraphThreshold(0)
                 .optIngestBatchSize(200).build()) {
-            kb.ingest(SyntheticCases.clustered("g", 150, 3, 11), ProgressListener.NONE);
+            kb.ingest(ClusteredCases.clustered("g", 150, 3, 11), ProgressListener.NONE);
         }
         try (FSDirectory d = FSDirectory.open(dir); DirectoryReader reader = DirectoryReader.open(d)) {
             assertThat(reader.leaves()).hasSize(1);
@@ -72,7 +72,7 @@ class LuceneKnowledgeBaseIndexLayoutTest {
     void withLucenesDefaultThresholdASmallSegmentHasNoGraphAndIsScannedExactly() throws Exception {
         try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(IMAGES)
                 .setTextEncoder(TEXTS).optIngestBatchSize(200).build()) {
-            kb.ingest(SyntheticCases.clustered("g", 150, 3, 11), ProgressListener.NONE);
+            kb.ingest(ClusteredCases.clustered("g", 150, 3, 11), ProgressListener.NONE);
         }
         try (FSDirectory d = FSDirectory.open(dir); DirectoryReader reader = DirectoryReader.open(d)) {
             LeafReaderContext leaf = reader.leaves().get(0);
@@ -111,7 +111,7 @@ class LuceneKnowledgeBaseIndexLayoutTest {
             public void close() {
             }
         };
-        KnowledgeBaseCase c = SyntheticCases.cases(1).get(0);
+        KnowledgeBaseCase c = ClusteredCases.cases(1).get(0);
         try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(almostUnit)
                 .setTextEncoder(TEXTS).build()) {
             kb.upsert(c);

@@ -11,7 +11,7 @@ import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.retriever.testing.BrokenEncoder;
 import io.jomed.retriever.testing.HashingTextEncoder;
 import io.jomed.retriever.testing.PixelImageEncoder;
-import io.jomed.retriever.testing.SyntheticCases;
+import io.jomed.retriever.testing.ClusteredCases;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ class LuceneKnowledgeBaseLoggingTest {
     void reportTextNeverReachesTheLogAtInfoOrAbove() {
         PixelImageEncoder images = new PixelImageEncoder();
         HashingTextEncoder texts = new HashingTextEncoder();
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(6).stream()
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(6).stream()
                 .map(c -> c.toBuilder().optText("patient " + SECRET + " report").build()).toList();
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -41,7 +41,7 @@ class LuceneKnowledgeBaseLoggingTest {
             try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(images)
                     .setTextEncoder(texts).build()) {
                 kb.ingest(cases, ProgressListener.NONE);
-                kb.search(RetrieverHead.TEXT, QueryEmbedding.of(images.encode(SyntheticCases.image(3)),
+                kb.search(RetrieverHead.TEXT, QueryEmbedding.of(images.encode(ClusteredCases.image(3)),
                         images.fingerprint(), null), RetrievalOptions.DEFAULT);
                 kb.delete(cases.get(0).id());
             }

@@ -19,7 +19,7 @@ import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.retriever.testing.BrokenEncoder;
 import io.jomed.retriever.testing.HashingTextEncoder;
 import io.jomed.retriever.testing.PixelImageEncoder;
-import io.jomed.retriever.testing.SyntheticCases;
+import io.jomed.retriever.testing.ClusteredCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,8 +63,8 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void ingestThenReopenGivesTheSameCasesAndResults() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(40);
-        QueryEmbedding query = imageQuery(SyntheticCases.image(7));
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(40);
+        QueryEmbedding query = imageQuery(ClusteredCases.image(7));
         RetrievalOptions options = RetrievalOptions.builder().optKPerHead(5).build();
         List<RetrievedCase> before;
         try (LuceneKnowledgeBase kb = open()) {
@@ -126,8 +126,8 @@ class LuceneKnowledgeBaseTest {
     @ParameterizedTest
     @EnumSource(RetrieverHead.class)
     void exactRescoringReturnsRawDotProductsOfTheUnnormalisedQuery(RetrieverHead head) {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(30);
-        float[] raw = head == RetrieverHead.IMAGE ? IMAGES.encode(SyntheticCases.image(3)) : TEXTS.encode("effusion mild");
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(30);
+        float[] raw = head == RetrieverHead.IMAGE ? IMAGES.encode(ClusteredCases.image(3)) : TEXTS.encode("effusion mild");
         for (int i = 0; i < raw.length; i++) {
             raw[i] = raw[i] * 0.6f + (i % 3 == 0 ? 0.05f : 0f); // not unit length, as a partial-learning mixture
         }
@@ -157,8 +157,8 @@ class LuceneKnowledgeBaseTest {
     @ParameterizedTest
     @EnumSource(RetrieverHead.class)
     void hnswSearchEqualsExactSearchOnClusteredKeys(RetrieverHead head) {
-        List<KnowledgeBaseCase> cases = SyntheticCases.clustered("c", 400, 6, 7);
-        List<KnowledgeBaseCase> queries = SyntheticCases.clustered("q", 24, 6, 99);
+        List<KnowledgeBaseCase> cases = ClusteredCases.clustered("c", 400, 6, 7);
+        List<KnowledgeBaseCase> queries = ClusteredCases.clustered("q", 24, 6, 99);
         RetrievalOptions options = RetrievalOptions.builder().optKPerHead(10).build();
         // threshold 0: Lucene builds HNSW graphs even for segments this small (it scans them exactly otherwise)
         try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(IMAGES)
@@ -184,7 +184,7 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void exclusionsAndMetadataFilters() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(20);
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(20);
         KnowledgeBaseCase self = cases.get(5);
         QueryEmbedding query = imageQuery(self.image());
         try (LuceneKnowledgeBase kb = open()) {
@@ -224,7 +224,7 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void kLargerThanTheKnowledgeBaseReturnsEveryCaseRanked() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(7);
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(7);
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(cases, ProgressListener.NONE);
             RetrievalOptions options = RetrievalOptions.builder().optKPerHead(50).optExcludeSameImage(false).build();
@@ -237,17 +237,17 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void upsertReplacesAndDeleteRemovesOnce() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(6);
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(6);
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(cases, ProgressListener.NONE);
-            KnowledgeBaseCase changed = cases.get(2).toBuilder().setImage(SyntheticCases.image(1234))
+            KnowledgeBaseCase changed = cases.get(2).toBuilder().setImage(ClusteredCases.image(1234))
                     .optText("completely new report").optMetadata("label", "7").build();
             kb.upsert(changed);
             assertThat(kb.size()).isEqualTo(6);
             assertThat(kb.find(changed.id())).contains(changed);
             assertThat(kb.key(changed.id(), RetrieverHead.TEXT)).hasValueSatisfying(
                     k -> assertThat(k).containsExactly(TEXTS.encode("completely new report")));
-            IngestSummary again = kb.ingest(List.of(changed, SyntheticCases.clustered("new", 1, 1, 1).get(0)),
+            IngestSummary again = kb.ingest(List.of(changed, ClusteredCases.clustered("new", 1, 1, 1).get(0)),
                     ProgressListener.NONE);
             assertThat(again.added()).isEqualTo(1);
             assertThat(again.replaced()).isEqualTo(1);
@@ -267,7 +267,7 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void keysSnapshotAndIdsAreSortedAndMatchStoredKeys() {
-        List<KnowledgeBaseCase> cases = new ArrayList<>(SyntheticCases.cases(12));
+        List<KnowledgeBaseCase> cases = new ArrayList<>(ClusteredCases.cases(12));
         java.util.Collections.reverse(cases);
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(cases, ProgressListener.NONE);
@@ -293,7 +293,7 @@ class LuceneKnowledgeBaseTest {
     void searchOfAnEmptyKnowledgeBaseFailsClearly() {
         try (LuceneKnowledgeBase kb = open()) {
             assertThat(kb.size()).isZero();
-            assertThatThrownBy(() -> kb.search(RetrieverHead.IMAGE, imageQuery(SyntheticCases.image(1)),
+            assertThatThrownBy(() -> kb.search(RetrieverHead.IMAGE, imageQuery(ClusteredCases.image(1)),
                     RetrievalOptions.DEFAULT))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("knowledge base at " + dir + " is empty: ingest cases first");
@@ -304,9 +304,9 @@ class LuceneKnowledgeBaseTest {
     @Test
     void queriesOfAnotherEncoderOrDimensionAreRefused() {
         try (LuceneKnowledgeBase kb = open()) {
-            kb.ingest(SyntheticCases.cases(5), ProgressListener.NONE);
+            kb.ingest(ClusteredCases.cases(5), ProgressListener.NONE);
             PixelImageEncoder other = new PixelImageEncoder(8, "0000000f");
-            QueryEmbedding foreign = QueryEmbedding.of(other.encode(SyntheticCases.image(2)), other.fingerprint(), null);
+            QueryEmbedding foreign = QueryEmbedding.of(other.encode(ClusteredCases.image(2)), other.fingerprint(), null);
             assertThatThrownBy(() -> kb.search(RetrieverHead.TEXT, foreign, RetrievalOptions.DEFAULT))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(other.fingerprint().toString())
@@ -321,7 +321,7 @@ class LuceneKnowledgeBaseTest {
     @Test
     void reopeningWithOtherEncodersFailsNamingBothFingerprintsAndTheDirectory() {
         try (LuceneKnowledgeBase kb = open()) {
-            kb.ingest(SyntheticCases.cases(3), ProgressListener.NONE);
+            kb.ingest(ClusteredCases.cases(3), ProgressListener.NONE);
         }
         PixelImageEncoder otherImages = new PixelImageEncoder(8, "0000000f");
         assertThatThrownBy(() -> open(otherImages, TEXTS))
@@ -346,7 +346,7 @@ class LuceneKnowledgeBaseTest {
         try (LuceneKnowledgeBase kb = open()) {
             assertThatThrownBy(this::open).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already open").hasMessageContaining(dir.toString());
-            kb.ingest(SyntheticCases.cases(2), ProgressListener.NONE);
+            kb.ingest(ClusteredCases.cases(2), ProgressListener.NONE);
             assertThat(kb.size()).isEqualTo(2);
         }
     }
@@ -357,14 +357,14 @@ class LuceneKnowledgeBaseTest {
         kb.close();
         kb.close();
         assertThatThrownBy(kb::size).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
-        assertThatThrownBy(() -> kb.upsert(SyntheticCases.cases(1).get(0))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> kb.upsert(ClusteredCases.cases(1).get(0))).isInstanceOf(IllegalStateException.class);
     }
 
     @ParameterizedTest
     @EnumSource(value = BrokenEncoder.Fault.class, names = {"NAN", "WRONG_DIMENSION", "NOT_UNIT"})
     void badImageKeysFailNamingTheCaseAndKeepThePreviousCommit(BrokenEncoder.Fault fault) {
-        List<KnowledgeBaseCase> first = SyntheticCases.cases(10);
-        List<KnowledgeBaseCase> second = SyntheticCases.clustered("more", 40, 3, 5);
+        List<KnowledgeBaseCase> first = ClusteredCases.cases(10);
+        List<KnowledgeBaseCase> second = ClusteredCases.clustered("more", 40, 3, 5);
         KnowledgeBaseCase bad = second.get(25);
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(first, ProgressListener.NONE);
@@ -387,7 +387,7 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void badTextKeyFailsNamingTheTextHead() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(5);
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(5);
         KnowledgeBaseCase bad = cases.get(3).toBuilder().optText("poisoned report").build();
         List<KnowledgeBaseCase> input = List.of(cases.get(0), cases.get(1), cases.get(2), bad);
         TextEncoder broken = BrokenEncoder.text(TEXTS, BrokenEncoder.Fault.NAN, "poisoned report"::equals);
@@ -403,8 +403,8 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void encoderFailuresAndBadInputsInTheMiddleCommitNothing() {
-        List<KnowledgeBaseCase> base = SyntheticCases.cases(8);
-        List<KnowledgeBaseCase> more = SyntheticCases.clustered("m", 50, 4, 3);
+        List<KnowledgeBaseCase> base = ClusteredCases.cases(8);
+        List<KnowledgeBaseCase> more = ClusteredCases.clustered("m", 50, 4, 3);
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(base, ProgressListener.NONE);
         }
@@ -418,7 +418,7 @@ class LuceneKnowledgeBaseTest {
         try (LuceneKnowledgeBase kb = open()) {
             // a uniform image the encoder refuses, in the middle
             List<KnowledgeBaseCase> withUniform = new ArrayList<>(more);
-            withUniform.set(20, more.get(20).toBuilder().setImage(SyntheticCases.uniformImage()).build());
+            withUniform.set(20, more.get(20).toBuilder().setImage(ClusteredCases.uniformImage()).build());
             assertThatThrownBy(() -> kb.ingest(withUniform, ProgressListener.NONE))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(more.get(20).id());
             assertThat(kb.size()).isEqualTo(8);
@@ -462,8 +462,8 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void cancellationCommitsNothing() {
-        List<KnowledgeBaseCase> base = SyntheticCases.cases(5);
-        List<KnowledgeBaseCase> more = SyntheticCases.clustered("m", 60, 4, 3);
+        List<KnowledgeBaseCase> base = ClusteredCases.cases(5);
+        List<KnowledgeBaseCase> more = ClusteredCases.clustered("m", 60, 4, 3);
         AtomicInteger events = new AtomicInteger();
         ProgressListener cancelAfterTwoBatches = new ProgressListener() {
             @Override
@@ -505,7 +505,7 @@ class LuceneKnowledgeBaseTest {
 
     @Test
     void progressReportsEveryBatchWithTheTotalOfACollection() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.cases(40);
+        List<KnowledgeBaseCase> cases = ClusteredCases.cases(40);
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();
         try (LuceneKnowledgeBase kb = open()) {
             kb.ingest(cases, events::add);
@@ -515,7 +515,7 @@ class LuceneKnowledgeBaseTest {
                 assertThat(e.total()).isEqualTo(40);
             });
             events.clear();
-            Iterable<KnowledgeBaseCase> notACollection = () -> SyntheticCases.clustered("x", 20, 2, 1).iterator();
+            Iterable<KnowledgeBaseCase> notACollection = () -> ClusteredCases.clustered("x", 20, 2, 1).iterator();
             IngestSummary summary = kb.ingest(notACollection, events::add);
             assertThat(events).extracting(ProgressEvent::completed).containsExactly(16L, 20L);
             assertThat(events).allSatisfy(e -> assertThat(e.total()).isZero());

@@ -52,7 +52,7 @@ class TestEncodersTest {
         assertThat(norm(k)).isCloseTo(1, within(1e-6));
         assertThat(k[0]).isEqualTo(k[2]).isNegative();
         assertThat(k[1]).isEqualTo(k[3]).isPositive();
-        assertThatThrownBy(() -> encoder.encode(SyntheticCases.uniformImage())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> encoder.encode(ClusteredCases.uniformImage())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("uniform");
     }
 
@@ -72,8 +72,8 @@ class TestEncodersTest {
 
     @Test
     void syntheticCasesAreDeterministicDistinctAndClustered() {
-        List<KnowledgeBaseCase> cases = SyntheticCases.clustered("s", 40, 4, 3);
-        assertThat(SyntheticCases.clustered("s", 40, 4, 3)).isEqualTo(cases);
+        List<KnowledgeBaseCase> cases = ClusteredCases.clustered("s", 40, 4, 3);
+        assertThat(ClusteredCases.clustered("s", 40, 4, 3)).isEqualTo(cases);
         Set<String> hashes = new HashSet<>();
         cases.forEach(c -> hashes.add(c.image().contentHash()));
         assertThat(hashes).hasSize(40);
@@ -88,8 +88,8 @@ class TestEncodersTest {
     @Test
     void brokenEncoderBreaksOnlyChosenInputs() {
         PixelImageEncoder good = new PixelImageEncoder();
-        MedicalImage a = SyntheticCases.image(1);
-        MedicalImage b = SyntheticCases.image(2);
+        MedicalImage a = ClusteredCases.image(1);
+        MedicalImage b = ClusteredCases.image(2);
         var nan = BrokenEncoder.image(good, BrokenEncoder.Fault.NAN, a::equals);
         assertThat(nan.fingerprint()).isEqualTo(good.fingerprint());
         float[][] keys = nan.encode(List.of(a, b));

@@ -9,7 +9,7 @@ import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.retriever.testing.HashingTextEncoder;
 import io.jomed.retriever.testing.PixelImageEncoder;
-import io.jomed.retriever.testing.SyntheticCases;
+import io.jomed.retriever.testing.ClusteredCases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class JsonlCaseSourceTest {
         root = Files.createDirectories(tmp.resolve("root"));
         Files.createDirectories(root.resolve("img"));
         for (int i = 0; i < 3; i++) {
-            writePng(SyntheticCases.image(i), root.resolve("img/" + i + ".png"));
+            writePng(ClusteredCases.image(i), root.resolve("img/" + i + ".png"));
         }
         jsonl = tmp.resolve("cases.jsonl");
     }
@@ -68,14 +68,14 @@ class JsonlCaseSourceTest {
         KnowledgeBaseCase a = cases.get(0);
         assertThat(a.id()).isEqualTo("a");
         assertThat(a.text()).isEqualTo("Mild effusion.");
-        assertThat(a.image()).isEqualTo(SyntheticCases.image(0));
+        assertThat(a.image()).isEqualTo(ClusteredCases.image(0));
         assertThat(a.metadata()).containsExactly(
                 java.util.Map.entry("source", "mimic"), java.util.Map.entry("label", "1"),
                 java.util.Map.entry("score", "0.5"), java.util.Map.entry("normal", "false"));
         KnowledgeBaseCase b = cases.get(1);
         assertThat(b.text()).isEmpty();
         assertThat(b.metadata()).isEmpty();
-        assertThat(b.image()).isEqualTo(SyntheticCases.image(1));
+        assertThat(b.image()).isEqualTo(ClusteredCases.image(1));
         // the source can be iterated again
         assertThat(readAll(source)).isEqualTo(cases);
     }
@@ -132,7 +132,7 @@ class JsonlCaseSourceTest {
     @Test
     void symbolicLinksOutOfTheRootAreRefusedAndLinksInsideAreFollowed() throws IOException {
         Path outside = tmp.resolve("secret.png");
-        writePng(SyntheticCases.image(9), outside);
+        writePng(ClusteredCases.image(9), outside);
         Files.createSymbolicLink(root.resolve("img/link-out.png"), outside);
         Files.createSymbolicLink(root.resolve("dir-out"), tmp);
         Files.createSymbolicLink(root.resolve("img/link-in.png"), root.resolve("img/2.png"));
@@ -144,7 +144,7 @@ class JsonlCaseSourceTest {
                 .isInstanceOf(JsonlFormatException.class)
                 .hasMessageContaining("symbolic link");
         assertThat(readAll(source("{\"id\": \"in\", \"img_path\": \"img/link-in.png\"}")).get(0).image())
-                .isEqualTo(SyntheticCases.image(2));
+                .isEqualTo(ClusteredCases.image(2));
     }
 
     @Test

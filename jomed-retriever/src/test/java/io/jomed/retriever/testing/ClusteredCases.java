@@ -17,7 +17,7 @@ import java.util.Set;
  *
  * <p>Static methods only; thread-safe.
  */
-public final class SyntheticCases {
+public final class ClusteredCases {
     /** Side of the generated images. */
     public static final int SIZE = 16;
 
@@ -27,7 +27,7 @@ public final class SyntheticCases {
     private static final String[] COMMON_WORDS = {"left", "right", "lower", "upper", "mild", "small", "lobe", "no",
         "acute", "stable", "finding", "seen"};
 
-    private SyntheticCases() {
+    private ClusteredCases() {
     }
 
     /** {@code n} cases in 4 clusters, ids {@code case-0000...}, seed 42. */
