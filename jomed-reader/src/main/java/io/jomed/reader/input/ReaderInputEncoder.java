@@ -80,7 +80,10 @@ public final class ReaderInputEncoder {
 
         Set<String> wanted = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            ReaderInput in = Objects.requireNonNull(inputs.get(i), () -> "reader input " + inputs.indexOf(null) + " is null");
+            ReaderInput in = inputs.get(i);
+            if (in == null) {
+                throw new NullPointerException("reader input " + i + " is null");
+            }
             in.context().ifPresent(c -> wanted.add(c.text()));
             questionOf(in).ifPresent(wanted::add);
         }
