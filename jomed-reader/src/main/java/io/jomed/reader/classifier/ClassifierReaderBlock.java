@@ -1,0 +1,232 @@
+package io.jomed.reader.classifier;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The network of the built-in reader, as a DJL block over the five tensors of
+ * {@link io.jomed.reader.input.EncodedReaderInputs} (query image, case image, case report embedding,
+ * question embedding, has-context flag), returning label logits {@code [N, |L|]}.
+ *
+ * <ul>
+ *   <li>Image tower, shared by query and case images: stride-2 3x3 convolutions with GELU, adaptive average
+ *       pooling to a {@code g x g} grid, a linear map to width d and a learned grid-position embedding; a
+ *       learned type embedding marks query-image and case-image tokens.</li>
+ *   <li>Text: a trainable projection {@code Linear(textDim -> d)} each for the report and the question
+ *       embedding (one token each, own type embedding). A learned "no context" token set replaces the case
+ *       tokens (case image and report) of rows whose has-context flag is 0.</li>
+ *   <li>Fusion: a learned CLS token and pre-norm transformer encoder layers (multi-head self-attention and
+ *       a GELU MLP, dropout on both residual branches during training), then LayerNorm and
+ *       {@code Linear(d -> |L|)} on the CLS token.</li>
+ * </ul>
+ *
+ * <p>All parameters are direct parameters of this block; {@link ClassifierReaderModel} creates, seeds,
+ * saves and loads their arrays. Every intermediate array is created from a batch array (left operand), so
+ * it lives in the caller's (sub-)manager. Forward passes in inference mode may run concurrently; training
+ * is not thread-safe.
+ */
+public final class ClassifierReaderBlock extends AbstractBlock {
+    private static final byte VERSION = 1;
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private final ClassifierReaderConfig config;
+    private final int labels;
+    private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    private final Map<String, Shape> shapes = new LinkedHashMap<>();
+
+    ClassifierReaderBlock(ClassifierReaderConfig config, int labels) {
+        super(VERSION);
+        this.config = config;
+        this.labels = labels;
+        int d = config.modelWidth();
+        int[] conv = config.convChannels();
+        int in = config.channels();
+        for (int i = 0; i < conv.length; i++) {
+            add("conv" + i + ".weight", Parameter.Type.WEIGHT, new Shape(conv[i], in, 3, 3));
+            add("conv" + i + ".bias", Parameter.Type.BIAS, new Shape(conv[i]));
+            in = conv[i];
+        }
+        int gg = config.tokenGrid() * config.tokenGrid();
+        add("imageProjection.weight", Parameter.Type.WEIGHT, new Shape(d, in));
+        add("imageProjection.bias", Parameter.Type.BIAS, new Shape(d));
+        add("gridPosition", Parameter.Type.OTHER, new Shape(1, gg, d));
+        add("queryImageType", Parameter.Type.OTHER, new Shape(1, 1, d));
+        add("caseImageType", Parameter.Type.OTHER, new Shape(1, 1, d));
+        add("reportType", Parameter.Type.OTHER, new Shape(1, 1, d));
+        add("questionType", Parameter.Type.OTHER, new Shape(1, 1, d));
+        add("reportProjection.weight", Parameter.Type.WEIGHT, new Shape(d, config.textDimension()));
+        add("reportProjection.bias", Parameter.Type.BIAS, new Shape(d));
+        add("questionProjection.weight", Parameter.Type.WEIGHT, new Shape(d, config.textDimension()));
+        add("questionProjection.bias", Parameter.Type.BIAS, new Shape(d));
+        add("noContext", Parameter.Type.OTHER, new Shape(1, gg + 1, d));
+        add("cls", Parameter.Type.OTHER, new Shape(1, 1, d));
+        int hidden = d * config.mlpRatio();
+        for (int l = 0; l < config.layers(); l++) {
+            String p = "layer" + l + ".";
+            add(p + "norm1.gamma", Parameter.Type.GAMMA, new Shape(d));
+            add(p + "norm1.beta", Parameter.Type.BETA, new Shape(d));
+            add(p + "qkv.weight", Parameter.Type.WEIGHT, new Shape(3L * d, d));
+            add(p + "qkv.bias", Parameter.Type.BIAS, new Shape(3L * d));
+            add(p + "attentionOutput.weight", Parameter.Type.WEIGHT, new Shape(d, d));
+            add(p + "attentionOutput.bias", Parameter.Type.BIAS, new Shape(d));
+            add(p + "norm2.gamma", Parameter.Type.GAMMA, new Shape(d));
+            add(p + "norm2.beta", Parameter.Type.BETA, new Shape(d));
+            add(p + "mlpIn.weight", Parameter.Type.WEIGHT, new Shape(hidden, d));
+            add(p + "mlpIn.bias", Parameter.Type.BIAS, new Shape(hidden));
+            add(p + "mlpOut.weight", Parameter.Type.WEIGHT, new Shape(d, hidden));
+            add(p + "mlpOut.bias", Parameter.Type.BIAS, new Shape(d));
+        }
+        add("finalNorm.gamma", Parameter.Type.GAMMA, new Shape(d));
+        add("finalNorm.beta", Parameter.Type.BETA, new Shape(d));
+        add("head.weight", Parameter.Type.WEIGHT, new Shape(labels, d));
+        add("head.bias", Parameter.Type.BIAS, new Shape(labels));
+    }
+
+    private void add(String name, Parameter.Type type, Shape shape) {
+        Parameter p = addParameter(Parameter.builder().setName(name).setType(type).build());
+        byName.put(name, p);
+        shapes.put(name, shape);
+    }
+
+    /** Parameter names in declaration order, with the shape each must have. */
+    Map<String, Shape> parameterShapes() {
+        return shapes;
+    }
+
+    /** Parameters in declaration order. */
+    List<Parameter> orderedParameters() {
+        return new ArrayList<>(byName.values());
+    }
+
+    Parameter parameter(String name) {
+        return byName.get(name);
+    }
+
+    private NDArray p(String name) {
+        return byName.get(name).getArray();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        if (inputs.size() != 5) {
+            throw new IllegalArgumentException("the classifier reader takes 5 tensors (query image, case image, case text, "
+                    + "question, has-context), got " + inputs.size());
+        }
+        NDArray queryImage = inputs.get(0);
+        NDArray caseImage = inputs.get(1);
+        NDArray caseText = inputs.get(2);
+        NDArray question = inputs.get(3);
+        NDArray flag = inputs.get(4);
+        long n = queryImage.getShape().get(0);
+        int d = config.modelWidth();
+        int gg = config.tokenGrid() * config.tokenGrid();
+
+        NDArray query = imageTokens(queryImage).add(p("queryImageType"));
+        NDArray caseTokens = imageTokens(caseImage).add(p("caseImageType"));
+        NDArray report = Linear.linear(caseText, p("reportProjection.weight"), p("reportProjection.bias")).singletonOrThrow()
+                .expandDims(1).add(p("reportType"));
+        NDArray questionToken = Linear.linear(question, p("questionProjection.weight"), p("questionProjection.bias"))
+                .singletonOrThrow().expandDims(1).add(p("questionType"));
+        NDArray context = NDArrays.concat(new NDList(caseTokens, report), 1);
+        NDArray f = flag.reshape(n, 1, 1);
+        NDArray noContext = f.neg().add(1f).mul(p("noContext"));
+        context = context.mul(f).add(noContext);
+        NDArray cls = flag.zerosLike().reshape(n, 1, 1).add(p("cls")).reshape(n, 1, d);
+        NDArray x = NDArrays.concat(new NDList(cls, query, context, questionToken), 1);
+        if (x.getShape().get(1) != 2L * gg + 3) {
+            throw new IllegalStateException("token count " + x.getShape() + " does not match the grid " + gg);
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            x = encoderLayer(x, "layer" + l + ".", training);
+        }
+        NDArray first = x.get(new NDIndex(":, 0, :"));
+        NDArray normed = LayerNorm.layerNorm(first, new Shape(d), p("finalNorm.gamma"), p("finalNorm.beta"), LAYER_NORM_EPS)
+                .singletonOrThrow();
+        return Linear.linear(normed, p("head.weight"), p("head.bias"));
+    }
+
+    private NDArray imageTokens(NDArray image) {
+        NDArray x = image;
+        int stages = config.convChannels().length;
+        for (int i = 0; i < stages; i++) {
+            x = Conv2d.conv2d(x, p("conv" + i + ".weight"), p("conv" + i + ".bias"), new Shape(2, 2), new Shape(1, 1))
+                    .singletonOrThrow();
+            x = Activation.gelu(x);
+        }
+        NDArray pooled = adaptiveAveragePool(x, config.tokenGrid()); // [N, C, g*g]
+        NDArray tokens = pooled.transpose(0, 2, 1); // [N, g*g, C]
+        return Linear.linear(tokens, p("imageProjection.weight"), p("imageProjection.bias")).singletonOrThrow()
+                .add(p("gridPosition"));
+    }
+
+    /** PyTorch's adaptive average pooling: cell i covers rows floor(i*H/g) to ceil((i+1)*H/g). */
+    private static NDArray adaptiveAveragePool(NDArray x, int g) {
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        NDList cells = new NDList(g * g);
+        for (int i = 0; i < g; i++) {
+            long r0 = Math.floorDiv(i * h, g);
+            long r1 = -Math.floorDiv(-(i + 1) * h, g);
+            for (int j = 0; j < g; j++) {
+                long c0 = Math.floorDiv(j * w, g);
+                long c1 = -Math.floorDiv(-(j + 1) * w, g);
+                cells.add(x.get(new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1)).mean(new int[] {3}).mean(new int[] {2}));
+            }
+        }
+        return NDArrays.stack(cells, 2);
+    }
+
+    private NDArray encoderLayer(NDArray x, String prefix, boolean training) {
+        int d = config.modelWidth();
+        int heads = config.heads();
+        int dh = d / heads;
+        long n = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray h = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm1.gamma"), p(prefix + "norm1.beta"), LAYER_NORM_EPS)
+                .singletonOrThrow();
+        NDArray qkv = Linear.linear(h, p(prefix + "qkv.weight"), p(prefix + "qkv.bias")).singletonOrThrow()
+                .reshape(n, t, 3, heads, dh).transpose(2, 0, 3, 1, 4); // [3, N, H, T, dh]
+        NDArray q = qkv.get(0);
+        NDArray k = qkv.get(1);
+        NDArray v = qkv.get(2);
+        NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(dh)).softmax(-1);
+        NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d);
+        NDArray attended = Linear.linear(mixed, p(prefix + "attentionOutput.weight"), p(prefix + "attentionOutput.bias"))
+                .singletonOrThrow();
+        x = x.add(dropout(attended, training));
+        NDArray h2 = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm2.gamma"), p(prefix + "norm2.beta"), LAYER_NORM_EPS)
+                .singletonOrThrow();
+        NDArray hidden = Activation.gelu(Linear.linear(h2, p(prefix + "mlpIn.weight"), p(prefix + "mlpIn.bias")).singletonOrThrow());
+        NDArray out = Linear.linear(hidden, p(prefix + "mlpOut.weight"), p(prefix + "mlpOut.bias")).singletonOrThrow();
+        return x.add(dropout(out, training));
+    }
+
+    private NDArray dropout(NDArray x, boolean training) {
+        if (!training || config.dropout() == 0f) {
+            return x;
+        }
+        return Dropout.dropout(x, config.dropout(), true).singletonOrThrow();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), labels)};
+    }
+}

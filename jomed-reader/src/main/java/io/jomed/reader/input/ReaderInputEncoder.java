@@ -1,0 +1,201 @@
+package io.jomed.reader.input;
+
+import io.jomed.api.encoding.TextEncoder;
+import io.jomed.api.image.InvalidImageException;
+import io.jomed.api.kb.KnowledgeBaseCase;
+import io.jomed.api.reading.ReaderInput;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns {@link ReaderInput}s into {@link EncodedReaderInputs}: both images as float NCHW at the reader's
+ * input size and channel count, the case report and the question as frozen text embeddings (cached by
+ * string in a bounded cache, since reports and questions repeat a lot) and a has-context flag. Closed-book
+ * rows get zero case inputs and flag 0. A query without a question uses the configured default question
+ * (the task question of method.md §4.1) or, without one, a zero question embedding.
+ *
+ * <p>The text encoder is not owned: whoever made it closes it. Instances are thread-safe.
+ */
+public final class ReaderInputEncoder {
+    private final TextEncoder textEncoder;
+    private final int width;
+    private final int height;
+    private final int channels;
+    private final String defaultQuestion;
+    private final ImageTensorConverter images;
+    private final TextEmbeddingCache texts;
+
+    private ReaderInputEncoder(Builder b) {
+        this.textEncoder = b.textEncoder;
+        this.width = b.width;
+        this.height = b.height;
+        this.channels = b.channels;
+        this.defaultQuestion = b.defaultQuestion;
+        this.images = new ImageTensorConverter(width, height, channels, b.convertChannels);
+        this.texts = new TextEmbeddingCache(textEncoder, textEncoder.dimension(), b.textCacheSize);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int textDimension() {
+        return textEncoder.dimension();
+    }
+
+    public TextEncoder textEncoder() {
+        return textEncoder;
+    }
+
+    /** The question used for queries without one, if any. */
+    public Optional<String> defaultQuestion() {
+        return Optional.ofNullable(defaultQuestion);
+    }
+
+    /** Number of distinct texts currently cached. */
+    public long cachedTexts() {
+        return texts.size();
+    }
+
+    /**
+     * Encodes a batch.
+     *
+     * @throws InvalidImageException naming the input row (and case id) if an image cannot be converted
+     * @throws IllegalStateException if the text encoder returns vectors of the wrong dimension
+     */
+    public EncodedReaderInputs encode(List<ReaderInput> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        int n = inputs.size();
+        int perImage = images.valuesPerImage();
+        int dim = textEncoder.dimension();
+        float[] query = new float[n * perImage];
+        float[] caseImage = new float[n * perImage];
+        float[] caseText = new float[n * dim];
+        float[] question = new float[n * dim];
+        float[] flag = new float[n];
+
+        Set<String> wanted = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            ReaderInput in = inputs.get(i);
+            if (in == null) {
+                throw new NullPointerException("reader input " + i + " is null");
+            }
+            in.context().ifPresent(c -> wanted.add(c.text()));
+            questionOf(in).ifPresent(wanted::add);
+        }
+        Map<String, float[]> embedded = wanted.isEmpty() ? Map.of() : texts.embed(wanted);
+
+        for (int i = 0; i < n; i++) {
+            final int row = i;
+            ReaderInput in = inputs.get(i);
+            images.write(in.query().image(), query, i * perImage, () -> "query image of reader input " + row);
+            if (in.context().isPresent()) {
+                KnowledgeBaseCase c = in.context().get();
+                images.write(c.image(), caseImage, i * perImage,
+                        () -> "image of case " + c.id() + " (reader input " + row + ")");
+                System.arraycopy(embedded.get(c.text()), 0, caseText, i * dim, dim);
+                flag[i] = 1f;
+            }
+            Optional<String> q = questionOf(in);
+            if (q.isPresent()) {
+                System.arraycopy(embedded.get(q.get()), 0, question, i * dim, dim);
+            }
+        }
+        return new EncodedReaderInputs(n, channels, height, width, dim, query, caseImage, caseText, question, flag);
+    }
+
+    private Optional<String> questionOf(ReaderInput in) {
+        return in.query().question().or(() -> Optional.ofNullable(defaultQuestion));
+    }
+
+    /**
+     * Builder for {@link ReaderInputEncoder}; not thread-safe. Text encoder, image size and channels are
+     * required.
+     */
+    public static final class Builder {
+        private TextEncoder textEncoder;
+        private int width;
+        private int height;
+        private int channels;
+        private String defaultQuestion;
+        private boolean convertChannels = true;
+        private long textCacheSize = 4096;
+
+        private Builder() {
+        }
+
+        /** Required: the frozen text encoder of report texts and questions. */
+        public Builder setTextEncoder(TextEncoder textEncoder) {
+            this.textEncoder = Objects.requireNonNull(textEncoder, "textEncoder");
+            return this;
+        }
+
+        /** Required: the reader's input size in pixels. */
+        public Builder setImageSize(int width, int height) {
+            if (width < 1 || height < 1) {
+                throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+            }
+            this.width = width;
+            this.height = height;
+            return this;
+        }
+
+        /** Required: 1 (grey) or 3 (RGB). */
+        public Builder setChannels(int channels) {
+            if (channels != 1 && channels != 3) {
+                throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
+            }
+            this.channels = channels;
+            return this;
+        }
+
+        /** The question used for queries that carry none (the task question); default none. */
+        public Builder optDefaultQuestion(String question) {
+            Objects.requireNonNull(question, "question");
+            if (question.isBlank()) {
+                throw new IllegalArgumentException("default question is blank");
+            }
+            this.defaultQuestion = question;
+            return this;
+        }
+
+        /**
+         * Whether images with another channel count are converted (grey repeated to RGB, RGB to grey luma);
+         * default true. With false such an image is rejected with an {@link InvalidImageException}.
+         */
+        public Builder optConvertChannels(boolean convert) {
+            this.convertChannels = convert;
+            return this;
+        }
+
+        /** Maximum number of distinct texts whose embeddings are cached; default 4096. */
+        public Builder optTextCacheSize(long size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("text cache size must be at least 1, got " + size);
+            }
+            this.textCacheSize = size;
+            return this;
+        }
+
+        public ReaderInputEncoder build() {
+            if (textEncoder == null) {
+                throw new IllegalStateException("a text encoder is required: call setTextEncoder");
+            }
+            if (width == 0) {
+                throw new IllegalStateException("the image size is required: call setImageSize");
+            }
+            if (channels == 0) {
+                throw new IllegalStateException("the channel count is required: call setChannels");
+            }
+            if (textEncoder.dimension() < 1) {
+                throw new IllegalStateException("text encoder " + textEncoder.fingerprint() + " reports dimension "
+                        + textEncoder.dimension());
+            }
+            return new ReaderInputEncoder(this);
+        }
+    }
+}

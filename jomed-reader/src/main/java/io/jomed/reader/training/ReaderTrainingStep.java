@@ -1,0 +1,197 @@
+package io.jomed.reader.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.jomed.api.encoding.TextEncoder;
+import io.jomed.api.reading.ReaderInput;
+import io.jomed.reader.classifier.ClassifierReaderModel;
+import io.jomed.reader.classifier.ParameterSnapshot;
+import io.jomed.reader.input.EncodedReaderInputs;
+import io.jomed.reader.input.ReaderInputEncoder;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Trains a {@link ClassifierReaderModel} one batch at a time: given (reader input, gold label index) pairs
+ * it runs the model in training mode (dropout on), computes the mean cross-entropy of the label logits,
+ * back-propagates with DJL's {@link GradientCollector} and updates every parameter with {@link AdamW}.
+ * Each step runs in its own sub-manager, closed before the step returns, and clears the gradients
+ * afterwards. The learning rate is given per step so the caller owns the schedule.
+ *
+ * <p>Parameter snapshots ({@link #snapshotParameters()}, {@link #restoreParameters(ParameterSnapshot)})
+ * serve best-on-validation selection; {@link #optimizerState()} and {@link #restoreOptimizerState} serve
+ * checkpoint and resume. Readers over the same model may score between steps (they run in inference mode),
+ * not during one.
+ *
+ * <p>Not thread-safe. Owns the optimizer (closed with it), not the model or the text encoder.
+ */
+public final class ReaderTrainingStep implements AutoCloseable {
+    private final ClassifierReaderModel model;
+    private final ReaderInputEncoder inputEncoder;
+    private final AdamW optimizer;
+
+    private ReaderTrainingStep(Builder b) {
+        this.model = b.model;
+        this.inputEncoder = model.newInputEncoder(b.textEncoder, b.textCacheSize);
+        for (Parameter p : model.parameters()) {
+            p.getArray().setRequiresGradient(true);
+        }
+        this.optimizer = AdamW.builder().setParameters(model.parameters()).optBetas(b.beta1, b.beta2)
+                .optEpsilon(b.epsilon).optWeightDecay(b.weightDecay).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ClassifierReaderModel model() {
+        return model;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * One training step.
+     *
+     * @param inputs the batch (closed-book and with-context rows may mix)
+     * @param goldLabels the gold class index of each input, in the model's label space
+     * @param learningRate this step's learning rate
+     * @return the batch's mean cross-entropy before the update
+     * @throws IllegalArgumentException if the sizes differ, the batch is empty or a label is outside the label space
+     */
+    public float step(List<ReaderInput> inputs, int[] goldLabels, float learningRate) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(goldLabels, "goldLabels");
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("training batch is empty");
+        }
+        if (inputs.size() != goldLabels.length) {
+            throw new IllegalArgumentException("training batch has " + inputs.size() + " inputs but " + goldLabels.length
+                    + " gold labels");
+        }
+        int classes = model.labelSpace().size();
+        float[] oneHot = new float[inputs.size() * classes];
+        for (int i = 0; i < goldLabels.length; i++) {
+            if (goldLabels[i] < 0 || goldLabels[i] >= classes) {
+                throw new IllegalArgumentException("gold label " + goldLabels[i] + " of training row " + i
+                        + " is outside the label space of task " + model.labelSpace().name() + " (0.." + (classes - 1) + ": "
+                        + model.labelSpace().labels() + ")");
+            }
+            oneHot[i * classes + goldLabels[i]] = 1f;
+        }
+        EncodedReaderInputs encoded = inputEncoder.encode(inputs);
+        float lossValue;
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDList x = encoded.toNDList(scope);
+            NDArray target = scope.create(oneHot, new Shape(inputs.size(), classes));
+            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray logits = model.forward(x, true);
+                NDArray loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
+                collector.backward(loss);
+                lossValue = loss.getFloat();
+            }
+            optimizer.step(learningRate);
+        } finally {
+            for (Parameter p : model.parameters()) {
+                if (p.getArray().hasGradient()) {
+                    JniUtils.zeroGrad((PtNDArray) p.getArray());
+                }
+            }
+        }
+        if (!Float.isFinite(lossValue)) {
+            throw new IllegalStateException("training loss is " + lossValue + " at optimizer step " + optimizer.stepCount()
+                    + "; lower the learning rate");
+        }
+        return lossValue;
+    }
+
+    /** A copy of the current parameters (for best-on-validation selection). */
+    public ParameterSnapshot snapshotParameters() {
+        return model.snapshotParameters();
+    }
+
+    /** Puts parameters from a snapshot back. */
+    public void restoreParameters(ParameterSnapshot snapshot) {
+        model.restoreParameters(snapshot);
+    }
+
+    public AdamWState optimizerState() {
+        return optimizer.state();
+    }
+
+    public void restoreOptimizerState(AdamWState state) {
+        optimizer.restore(state);
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+
+    /**
+     * Builder for {@link ReaderTrainingStep}; not thread-safe. Model and text encoder are required; AdamW
+     * defaults are {@code betas = (0.9, 0.999)}, {@code epsilon = 1e-8}, {@code weightDecay = 0.01}.
+     */
+    public static final class Builder {
+        private ClassifierReaderModel model;
+        private TextEncoder textEncoder;
+        private float beta1 = 0.9f;
+        private float beta2 = 0.999f;
+        private float epsilon = 1e-8f;
+        private float weightDecay = 0.01f;
+        private long textCacheSize = 4096;
+
+        private Builder() {
+        }
+
+        public Builder setModel(ClassifierReaderModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        public Builder setTextEncoder(TextEncoder textEncoder) {
+            this.textEncoder = Objects.requireNonNull(textEncoder, "textEncoder");
+            return this;
+        }
+
+        public Builder optBetas(float beta1, float beta2) {
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            return this;
+        }
+
+        public Builder optEpsilon(float epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder optWeightDecay(float weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        public Builder optTextCacheSize(long size) {
+            this.textCacheSize = size;
+            return this;
+        }
+
+        public ReaderTrainingStep build() {
+            if (model == null) {
+                throw new IllegalStateException("a model is required: call setModel");
+            }
+            if (textEncoder == null) {
+                throw new IllegalStateException("a text encoder is required: call setTextEncoder");
+            }
+            return new ReaderTrainingStep(this);
+        }
+    }
+}

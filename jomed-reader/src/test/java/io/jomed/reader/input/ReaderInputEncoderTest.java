@@ -1,0 +1,117 @@
+package io.jomed.reader.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.jomed.api.encoding.EncoderFingerprint;
+import io.jomed.api.encoding.TextEncoder;
+import io.jomed.api.image.InvalidImageException;
+import io.jomed.api.image.MedicalImage;
+import io.jomed.api.kb.KnowledgeBaseCase;
+import io.jomed.api.reading.ReaderInput;
+import io.jomed.api.retrieval.Query;
+import io.jomed.reader.testing.HashTextEncoder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReaderInputEncoderTest {
+    private static MedicalImage grey(int w, int h, int value) {
+        byte[] px = new byte[w * h];
+        java.util.Arrays.fill(px, (byte) value);
+        return MedicalImage.ofPixels(w, h, 1, px);
+    }
+
+    private static KnowledgeBaseCase kase(String id, String text, MedicalImage image) {
+        return KnowledgeBaseCase.builder().setId(id).setImage(image).optText(text).build();
+    }
+
+    @Test
+    void encodesShapesFlagsAndConvertsGreyToRgbAtTheReaderSize() {
+        HashTextEncoder text = new HashTextEncoder(8);
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageSize(4, 4).setChannels(3)
+                .optDefaultQuestion("task question").build();
+        List<ReaderInput> inputs = List.of(
+                ReaderInput.withContext(Query.of(grey(8, 8, 255), "asked"), kase("a", "report a", grey(4, 4, 0))),
+                ReaderInput.closedBook(Query.of(grey(2, 2, 0))));
+        EncodedReaderInputs enc = encoder.encode(inputs);
+        assertThat(enc.size()).isEqualTo(2);
+        float[] q = enc.queryImages();
+        assertThat(q).hasSize(2 * 3 * 4 * 4);
+        assertThat(q[0]).isEqualTo(1f); // 255 -> 1 after resize 8x8 -> 4x4
+        assertThat(q[48]).isEqualTo(-1f); // 0 -> -1 after upsampling 2x2 -> 4x4
+        float[] c = enc.caseImages();
+        assertThat(c[0]).isEqualTo(-1f);
+        assertThat(c[48]).isEqualTo(0f); // closed-book row: zeros
+        assertThat(enc.hasContext(0)).isEqualTo(1f);
+        assertThat(enc.hasContext(1)).isEqualTo(0f);
+        float[] caseText = enc.caseTexts();
+        assertThat(caseText).hasSize(16);
+        assertThat(java.util.Arrays.copyOfRange(caseText, 0, 8)).isEqualTo(text.encode("report a"));
+        assertThat(java.util.Arrays.copyOfRange(caseText, 8, 16)).containsOnly(0f);
+        float[] questions = enc.questions();
+        assertThat(java.util.Arrays.copyOfRange(questions, 0, 8)).isEqualTo(text.encode("asked"));
+        assertThat(java.util.Arrays.copyOfRange(questions, 8, 16)).isEqualTo(text.encode("task question"));
+    }
+
+    @Test
+    void convertsRgbToGreyLuma() {
+        byte[] px = {(byte) 255, 0, 0};
+        MedicalImage red = MedicalImage.ofPixels(1, 1, 3, px);
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4)).setImageSize(1, 1)
+                .setChannels(1).build();
+        float v = encoder.encode(List.of(ReaderInput.closedBook(Query.of(red)))).queryImages()[0];
+        assertThat((double) v).isCloseTo((0.299 * 255 / 255 - 0.5) / 0.5, within(1e-5));
+    }
+
+    @Test
+    void cachesRepeatedTexts() {
+        HashTextEncoder text = new HashTextEncoder(8);
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageSize(4, 4).setChannels(1).build();
+        KnowledgeBaseCase shared = kase("s", "same report", grey(4, 4, 9));
+        List<ReaderInput> inputs = List.of(
+                ReaderInput.withContext(Query.of(grey(4, 4, 1), "q"), shared),
+                ReaderInput.withContext(Query.of(grey(4, 4, 2), "q"), shared));
+        encoder.encode(inputs);
+        encoder.encode(inputs);
+        assertThat(text.encodedTexts()).isEqualTo(2);
+        assertThat(encoder.cachedTexts()).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsAnImageWithTheWrongChannelsWhenConversionIsOffNamingTheCase() {
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4)).setImageSize(4, 4)
+                .setChannels(3).optConvertChannels(false).build();
+        MedicalImage rgb = MedicalImage.ofPixels(4, 4, 3, new byte[48]);
+        List<ReaderInput> inputs = List.of(ReaderInput.withContext(Query.of(rgb), kase("case-42", "", grey(4, 4, 0))));
+        assertThatThrownBy(() -> encoder.encode(inputs)).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("case case-42").hasMessageContaining("reader input 0").hasMessageContaining("1 channel(s)");
+    }
+
+    @Test
+    void rejectsATextEncoderThatReturnsVectorsOfTheWrongDimension() {
+        TextEncoder liar = new TextEncoder() {
+            @Override
+            public int dimension() {
+                return 8;
+            }
+
+            @Override
+            public EncoderFingerprint fingerprint() {
+                return new EncoderFingerprint("liar", "0123abcd", 8);
+            }
+
+            @Override
+            public float[][] encode(List<String> texts) {
+                return texts.stream().map(t -> new float[5]).toArray(float[][]::new);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(liar).setImageSize(4, 4).setChannels(1).build();
+        assertThatThrownBy(() -> encoder.encode(List.of(ReaderInput.closedBook(Query.of(grey(4, 4, 0), "q")))))
+                .hasMessageContaining("dimension 5").hasMessageContaining("expects 8").hasMessageContaining("liar");
+    }
+}
