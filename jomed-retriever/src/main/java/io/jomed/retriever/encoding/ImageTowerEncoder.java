@@ -3,6 +3,7 @@ package io.jomed.retriever.encoding;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import io.jomed.api.encoding.EncoderFingerprint;
 import io.jomed.api.encoding.ImageEncoder;
 import io.jomed.api.image.MedicalImage;
@@ -42,6 +43,9 @@ public final class ImageTowerEncoder implements ImageEncoder {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         this.tower = tower.copy();
+        for (Parameter p : this.tower.parameters()) {
+            p.getArray().setRequiresGradient(false); // inference only: never record an autograd graph
+        }
         this.preprocessor = new ImagePreprocessor(tower.config().inputSpec());
         this.fingerprint = this.tower.fingerprint();
         this.batchSize = batchSize;
