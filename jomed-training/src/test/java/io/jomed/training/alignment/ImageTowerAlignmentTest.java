@@ -1,0 +1,162 @@
+package io.jomed.training.alignment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.jomed.api.image.MedicalImage;
+import io.jomed.api.progress.JobCancelledException;
+import io.jomed.api.progress.ProgressEvent;
+import io.jomed.api.progress.ProgressListener;
+import io.jomed.retriever.encoding.ImageTower;
+import io.jomed.retriever.encoding.ImageTowerConfig;
+import io.jomed.retriever.encoding.ImageTowerEncoder;
+import io.jomed.retriever.image.ImageInputSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageTowerAlignmentTest {
+    private static final int DIM = 16;
+    private static final ImageTowerConfig CONFIG = ImageTowerConfig.builder()
+            .setInputSpec(ImageInputSpec.centered(16, 16, 1)).optChannelWidths(8, 16).optConvolutionsPerStage(1)
+            .optEmbeddingDimension(DIM).build();
+
+    /** Three visually distinct classes: horizontal stripes, vertical stripes, a bright centre; noisy, any size. */
+    static List<AlignmentPair> pairs(int perClass, float[][] keys, long seed) {
+        Random r = new Random(seed);
+        List<AlignmentPair> out = new ArrayList<>();
+        for (int i = 0; i < perClass; i++) {
+            for (int c = 0; c < 3; c++) {
+                int size = 14 + r.nextInt(6);
+                int phase = r.nextInt(4);
+                byte[] px = new byte[size * size];
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        double v = switch (c) {
+                            case 0 -> ((y + phase) / 2) % 2 == 0 ? 200 : 50;
+                            case 1 -> ((x + phase) / 2) % 2 == 0 ? 200 : 50;
+                            default -> Math.hypot(x - size / 2.0, y - size / 2.0) < size / 4.0 ? 220 : 40;
+                        };
+                        v += r.nextGaussian() * 25;
+                        px[y * size + x] = (byte) Math.clamp((long) v, 0, 255);
+                    }
+                }
+                out.add(new AlignmentPair(MedicalImage.ofPixels(size, size, 1, px), keys[c]));
+            }
+        }
+        return out;
+    }
+
+    static float[][] keys(long seed) {
+        Random r = new Random(seed);
+        float[][] keys = new float[3][DIM];
+        for (float[] k : keys) {
+            for (int j = 0; j < DIM; j++) {
+                k[j] = (float) r.nextGaussian();
+            }
+        }
+        return keys;
+    }
+
+    private static ImageTowerAlignment alignment(long seed) {
+        return ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
+                .optLearningRate(3e-3).optSeed(seed).optAugmentation(Augmentation.shiftsAndHorizontalFlips(1)).build();
+    }
+
+    @Test
+    void alignsDistinctClassesToTheirKeys(@TempDir Path dir) {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(20, keys, 2);
+        List<AlignmentPair> val = pairs(8, keys, 3);
+        List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+        try (AlignmentResult result = alignment(5).align(train, val, events::add)) {
+            assertThat(result.epochs()).hasSize(12);
+            assertThat(result.best().validationTop1()).isGreaterThanOrEqualTo(0.9);
+            assertThat(result.epochs().get(result.bestEpoch() - 1).validationTop1())
+                    .isEqualTo(result.epochs().stream().mapToDouble(AlignmentEpoch::validationTop1).max().orElseThrow());
+            assertThat(events).anyMatch(e -> e.job().equals("align") && e.metrics().containsKey("val_accuracy"));
+            assertThat(events).anyMatch(e -> e.metrics().containsKey("loss") && e.remaining().isPresent());
+
+            // the kept tower embeds a validation image closest to its own key
+            try (ImageTowerEncoder enc = new ImageTowerEncoder(result.tower())) {
+                float[] e = enc.encode(val.get(2).image());
+                int best = 0;
+                double bestDot = -2;
+                for (int k = 0; k < 3; k++) {
+                    double dot = 0;
+                    double norm = 0;
+                    for (int j = 0; j < DIM; j++) {
+                        dot += e[j] * keys[k][j];
+                        norm += keys[k][j] * keys[k][j];
+                    }
+                    if (dot / Math.sqrt(norm) > bestDot) {
+                        bestDot = dot / Math.sqrt(norm);
+                        best = k;
+                    }
+                }
+                assertThat(best).isEqualTo(2);
+                // save / load round trip keeps the embeddings
+                Path file = dir.resolve("tower.bin");
+                result.tower().save(file);
+                try (ImageTowerEncoder loaded = ImageTowerEncoder.load(file)) {
+                    float[][] a = enc.encode(val.stream().map(AlignmentPair::image).toList());
+                    float[][] b = loaded.encode(val.stream().map(AlignmentPair::image).toList());
+                    for (int i = 0; i < a.length; i++) {
+                        assertThat(b[i]).containsExactly(a[i], within(1e-6f));
+                    }
+                    assertThat(loaded.fingerprint()).isEqualTo(enc.fingerprint());
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameSeedGivesSameParameters() {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(6, keys, 2);
+        List<AlignmentPair> val = pairs(2, keys, 3);
+        ImageTowerAlignment a = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(2).optBatchSize(8)
+                .optSeed(9).optAugmentation(Augmentation.shiftsAndHorizontalFlips(2)).build();
+        try (AlignmentResult r1 = a.align(train, val, ProgressListener.NONE);
+                AlignmentResult r2 = a.align(train, val, ProgressListener.NONE)) {
+            assertThat(r1.tower().parameterValues()).isDeepEqualTo(r2.tower().parameterValues());
+            assertThat(r1.tower().fingerprint()).isEqualTo(r2.tower().fingerprint());
+            assertThat(r1.epochs()).isEqualTo(r2.epochs());
+        }
+    }
+
+    @Test
+    void cancellationStopsTheJob() {
+        float[][] keys = keys(1);
+        ProgressListener cancel = new ProgressListener() {
+            @Override
+            public void onProgress(ProgressEvent event) {
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return true;
+            }
+        };
+        assertThatThrownBy(() -> alignment(1).align(pairs(4, keys, 2), pairs(1, keys, 3), cancel))
+                .isInstanceOf(JobCancelledException.class).hasMessageContaining("align");
+    }
+
+    @Test
+    void rejectsBadSettingsAndKeys() {
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().build()).hasMessageContaining("setTowerConfig");
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(0).build())
+                .hasMessageContaining("epochs");
+        float[][] wrong = {new float[DIM + 1], new float[DIM + 1], new float[DIM + 1]};
+        for (float[] k : wrong) {
+            k[0] = 1;
+        }
+        assertThatThrownBy(() -> alignment(1).align(pairs(2, wrong, 1), pairs(1, wrong, 1), ProgressListener.NONE))
+                .hasMessageContaining("training pair 0").hasMessageContaining("17 dimensions");
+    }
+}
