@@ -1,0 +1,131 @@
+package io.jomed.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jomed.api.progress.ProgressListener;
+import io.jomed.retriever.encoding.ImageTowerConfig;
+import io.jomed.retriever.encoding.MiniLmTextEncoder;
+import io.jomed.retriever.image.ImageInputSpec;
+import io.jomed.training.alignment.Augmentation;
+import io.jomed.training.alignment.ImageTowerAlignment;
+import io.jomed.training.dataset.medmnist.MedMnistDataset;
+import io.jomed.training.dataset.medmnist.MedMnistLocator;
+import io.jomed.training.dataset.medmnist.MedMnistSplit;
+import io.jomed.training.evaluation.RetrievalEvaluation;
+import io.jomed.training.evaluation.RetrievalReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jomed retrieval-eval}: aligns {@code f0}, builds the knowledge base from the train split and reports
+ * retrieval quality on the test split for each dataset and seed (see {@link RetrievalEvaluation}).
+ *
+ * <p>Not thread-safe; one run per instance.
+ */
+@Command(name = "retrieval-eval", mixinStandardHelpOptions = true,
+        description = "Align the image tower f0 to MiniLM report keys, build the Lucene knowledge base from the train "
+                + "split and measure retrieval on the test split: HNSW recall@10, k-NN accuracy of the image head "
+                + "(k chosen on val) beside raw-pixel k-NN, train-vs-val neighbour quality, ingest and query speed.")
+final class RetrievalEvalCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", split = ",", defaultValue = "breastmnist,retinamnist",
+            description = "MedMNIST datasets at $JOMED_DATA_DIR/NAME/NAME.npz (default: ${DEFAULT-VALUE}).")
+    List<String> datasets;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "Seeds, one run each (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(names = "--work-dir", description = "Where knowledge bases are written (default: a new temporary folder).")
+    Path workDir;
+
+    @Option(names = "--report", description = "Write all figures as JSON to this file.")
+    Path report;
+
+    @Option(names = "--folds", defaultValue = "3",
+            description = "Also embed training queries out of fold with this many folds, 0 to skip (default: ${DEFAULT-VALUE}).")
+    int folds;
+
+    @Option(names = "--epochs", description = "Alignment epochs (default: per dataset, see --help of the method).")
+    Integer epochs;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("jomed-retrieval-eval");
+        ConsoleProgress progress = new ConsoleProgress(System.err);
+        List<RetrievalReport> reports = new ArrayList<>();
+        MedMnistLocator locator = MedMnistLocator.builder().build();
+        try (MiniLmTextEncoder g0 = MiniLmTextEncoder.create()) {
+            for (String name : datasets) {
+                MedMnistDataset dataset = MedMnistDataset.load(locator.locate(name, progress));
+                int channels = dataset.image(MedMnistSplit.TRAIN, 0).channels();
+                RetrievalEvaluation evaluation = RetrievalEvaluation.builder().setDataset(dataset).setTextEncoder(g0)
+                        .setWorkDirectory(work).setAlignment(seed -> alignment(name, channels, seed)).optOutOfFoldFolds(folds).build();
+                for (long seed : seeds) {
+                    RetrievalReport r = evaluation.run(seed, progress);
+                    reports.add(r);
+                    System.err.println();
+                    System.out.println(row(r));
+                }
+            }
+        }
+        System.out.println();
+        System.out.println(table(reports));
+        if (report != null) {
+            writeJson(reports);
+            System.out.println("JSON report: " + report.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    /** The alignment settings used for a dataset (measured choices; see RESULTS.md). */
+    private ImageTowerAlignment alignment(String dataset, int channels, long seed) {
+        boolean fundus = dataset.startsWith("retina");
+        ImageTowerConfig config = ImageTowerConfig.builder().setInputSpec(ImageInputSpec.centered(28, 28, channels)).build();
+        return ImageTowerAlignment.builder().setTowerConfig(config)
+                .optEpochs(epochs != null ? epochs : 30)
+                .optSeed(seed)
+                .optAugmentation(new Augmentation(2, fundus, false))
+                .build();
+    }
+
+    private static String row(RetrievalReport r) {
+        return String.format(Locale.ROOT, "%s seed %d: k-NN(image head, k=%d) test %.3f | raw-pixel %.3f | recall@10 %.4f",
+                r.dataset(), r.seed(), r.selectedK(), r.knnTestAtSelectedK(), r.rawPixelTestAtSelectedK(), r.recallAt10());
+    }
+
+    static String table(List<RetrievalReport> reports) {
+        StringBuilder t = new StringBuilder();
+        t.append("| dataset | seed | k (val) | k-NN image head, test | raw-pixel k-NN, test | text head, test | "
+                + "train LOO / out-of-fold / val acc | HNSW recall@10 | align s | ingest cases/s | query p50 / p99 ms |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (RetrievalReport r : reports) {
+            t.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f | %.3f | %.3f / %s / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
+                    r.dataset(), r.seed(), r.selectedK(), r.knnTestAtSelectedK(), r.rawPixelTestAtSelectedK(),
+                    r.textHeadTest().get(r.selectedK()), r.trainQueryAccuracy(),
+                    r.trainQueryOutOfFoldAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.trainQueryOutOfFoldAccuracy()),
+                    r.validationQueryAccuracy(), r.recallAt10(),
+                    r.alignmentSeconds(), r.ingestCasesPerSecond(), r.queryLatency().p50(), r.queryLatency().p99()));
+        }
+        return t.toString();
+    }
+
+    private void writeJson(List<RetrievalReport> reports) throws Exception {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schema_version", 1);
+        root.put("kind", "retrieval-eval");
+        root.put("date", LocalDate.now().toString());
+        root.put("runs", reports);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValue(report.toFile(), root);
+    }
+}

@@ -1,0 +1,60 @@
+package io.jomed.training.evaluation;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.Objects;
+
+/**
+ * What one retrieval evaluation measured on one dataset and seed (issue: foundation evidence).
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param dataset dataset name
+ * @param seed the run's seed
+ * @param kbSize cases in the knowledge base (the train split)
+ * @param alignmentSeconds wall time of aligning {@code f0}
+ * @param alignmentEpochs epochs run; {@code bestEpoch} the one kept (validation top-1)
+ * @param bestEpoch the selected epoch
+ * @param ingestCasesPerSecond ingest throughput, encoding and commit included
+ * @param recallAt10 mean recall@10 of the HNSW image-head search against exact search over the test queries
+ * @param selectedK the {@code k} of the image-head k-NN vote chosen on the validation split
+ * @param knnValidation image-head k-NN accuracy per {@code k} on the validation split
+ * @param knnTest image-head k-NN accuracy per {@code k} on the test split
+ * @param textHeadTest text-head (nearest report) k-NN accuracy per {@code k} on the test split
+ * @param rawPixelTest raw-pixel k-NN accuracy per {@code k} on the test split
+ * @param trainQueryAccuracy image-head k-NN accuracy at {@code selectedK} for training queries, leave-one-out
+ * @param validationQueryAccuracy the same for validation queries
+ * @param trainQueryOutOfFoldAccuracy the same for training queries embedded out of fold (see
+ *     {@link io.jomed.training.alignment.OutOfFoldAlignment}), or null when not measured
+ * @param queryLatency latency of one {@code retrieve} (f0 encoding, both heads, k = 2) over test queries
+ */
+public record RetrievalReport(String dataset, long seed, int kbSize, double alignmentSeconds, int alignmentEpochs,
+        int bestEpoch, double ingestCasesPerSecond, double recallAt10, int selectedK, Map<Integer, Double> knnValidation,
+        Map<Integer, Double> knnTest, Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest,
+        double trainQueryAccuracy, double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy,
+        LatencySummary queryLatency) {
+
+    public RetrievalReport {
+        Objects.requireNonNull(dataset, "dataset");
+        knnValidation = sorted(knnValidation);
+        knnTest = sorted(knnTest);
+        textHeadTest = sorted(textHeadTest);
+        rawPixelTest = sorted(rawPixelTest);
+        Objects.requireNonNull(queryLatency, "queryLatency");
+    }
+
+    private static Map<Integer, Double> sorted(Map<Integer, Double> m) {
+        return Collections.unmodifiableMap(new TreeMap<>(m));
+    }
+
+    /** Test accuracy of the image-head k-NN vote at the validation-selected {@code k}. */
+    public double knnTestAtSelectedK() {
+        return knnTest.get(selectedK);
+    }
+
+    /** Raw-pixel k-NN test accuracy at the same {@code k}. */
+    public double rawPixelTestAtSelectedK() {
+        return rawPixelTest.get(selectedK);
+    }
+}
