@@ -23,14 +23,18 @@ import java.util.Objects;
  * The question text takes no part in retrieval.
  *
  * <p>Thread-safe: many threads may call {@link #retrieve} at once. It does not own the knowledge base or
- * the encoders; {@link #close()} releases nothing of theirs.
+ * the encoders unless they are handed over with {@link Builder#optCloseWithRetriever}; {@link #close()}
+ * closes exactly those.
  */
 public final class DualHeadRetriever implements Retriever {
     private final KnowledgeBase knowledgeBase;
     private final ImageEncoder f0;
     private final Map<RetrieverHead, QueryEncoder> heads;
+    private final List<AutoCloseable> owned;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private DualHeadRetriever(Builder b) {
+        this.owned = List.copyOf(b.owned);
         this.knowledgeBase = b.knowledgeBase;
         this.f0 = b.f0;
         this.heads = new EnumMap<>(RetrieverHead.class);
@@ -98,9 +102,30 @@ public final class DualHeadRetriever implements Retriever {
         return knowledgeBase;
     }
 
-    /** Releases nothing: the knowledge base and encoders belong to whoever made them. */
+    /**
+     * Closes the resources handed over with {@link Builder#optCloseWithRetriever}, last first; nothing else.
+     * Idempotent.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing " + owned.get(i) + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Builder for {@link DualHeadRetriever}; not thread-safe. Knowledge base and {@code f0} are required. */
@@ -110,8 +135,18 @@ public final class DualHeadRetriever implements Retriever {
         private final Map<RetrieverHead, ImageEncoder> towers = new EnumMap<>(RetrieverHead.class);
         private List<RetrieverHead> heads = List.of(RetrieverHead.IMAGE, RetrieverHead.TEXT);
         private double alpha = QueryEncoder.DEFAULT_ALPHA;
+        private final List<AutoCloseable> owned = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Hands a resource (the knowledge base, an encoder) over to the retriever, which closes it on
+         * {@link DualHeadRetriever#close()}, in reverse order of hand-over.
+         */
+        public Builder optCloseWithRetriever(AutoCloseable resource) {
+            owned.add(Objects.requireNonNull(resource, "resource"));
+            return this;
         }
 
         public Builder setKnowledgeBase(KnowledgeBase knowledgeBase) {
