@@ -304,6 +304,11 @@ public final class ModeEvaluator {
             return add(new Knn(name, retriever, k, labelKey));
         }
 
+        /** Adds the image-head k-NN vote with {@link #DEFAULT_KNN_K} neighbours on metadata {@code label}. */
+        public Builder addKnn(String name, Retriever retriever) {
+            return addKnn(name, retriever, DEFAULT_KNN_K, "label");
+        }
+
         /** Adds a pipeline; its reader's label space must be this evaluation's. */
         public Builder addPipeline(String name, Jomed pipeline) {
             Objects.requireNonNull(pipeline, "pipeline");

@@ -25,7 +25,8 @@ class PredictionLogTest {
         assertThat(item.head()).isEqualTo(RetrieverHead.TEXT);
         assertThat(item.caseId()).isEqualTo("t1-1");
         assertThat(item.logits()).containsExactly(0f, 2f);
-        assertThat(log.toJson()).contains("\"example_id\":\"q0\"", "\"case_id\"", "\"fusion_weight\"", "\"raw_score\"");
+        assertThat(log.toJson()).contains("\"example_id\":\"q0\"", "\"case_id\"", "\"fusion_weight\"", "\"raw_score\"")
+                .doesNotContain("confidence", "label_space");
     }
 
     @Test
