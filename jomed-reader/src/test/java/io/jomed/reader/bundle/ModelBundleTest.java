@@ -83,7 +83,8 @@ class ModelBundleTest {
                 LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(kbDirectory).setImageEncoder(f0Encoder)
                         .setTextEncoder(TEXT).build();
                 ClassifierReaderModel model = ClassifierReaderModel.create(ClassifierReaderConfig.builder()
-                        .setImageSize(28, 28).setChannels(1).setTextEncoder(TEXT.fingerprint()).optSeed(7).build(),
+                        .setImageSize(28, 28).setChannels(1).setTextEncoder(TEXT.fingerprint()).optConvChannels(8, 16)
+                        .optModelWidth(32).optHeads(2).optLayers(1).optSeed(7).build(),
                         SyntheticReaderData.LABELS);
                 ClassifierReader reader = ClassifierReader.builder().setModel(model).setTextEncoder(TEXT).build()) {
             kb.ingest(cases, ProgressListener.NONE);
@@ -247,6 +248,18 @@ class ModelBundleTest {
         Files.delete(bundle.resolve("reader.model"));
         assertThatThrownBy(() -> ModelBundle.read(bundle)).isInstanceOf(InvalidBundleException.class)
                 .hasMessageContaining("bundle " + bundle + " has format version 99, this jomed reads 1");
+    }
+
+    @Test
+    void manifestCannotPointOutsideTheBundle() throws IOException {
+        Path bundle = copyOf(bundleByPath, "escape");
+        editManifest(bundle, "\"f0.tower\" : {", "\"../kb-source/f0.tower\" : {");
+        assertThatThrownBy(() -> ModelBundle.read(bundle)).isInstanceOf(InvalidBundleException.class)
+                .hasMessageContaining("\"../kb-source/f0.tower\", which is not a plain relative path inside the bundle");
+        Path noFiles = copyOf(bundleByPath, "no-f0");
+        editManifest(noFiles, "\"f0.tower\" : {", "\"f0-renamed.tower\" : {");
+        assertThatThrownBy(() -> ModelBundle.read(noFiles)).isInstanceOf(InvalidBundleException.class)
+                .hasMessageContaining("lists no checksum for f0.tower");
     }
 
     @Test
