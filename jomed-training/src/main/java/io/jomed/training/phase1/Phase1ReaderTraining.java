@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -229,8 +230,8 @@ public final class Phase1ReaderTraining {
                     listener.onProgress(new ProgressEvent(job, "evaluate", step + 1, steps,
                             Duration.ofNanos(System.nanoTime() - start), evalMetrics));
                     LOG.info("{} step {}/{}: train loss {}, val accuracy {}", job, step + 1, steps,
-                            String.format(java.util.Locale.ROOT, "%.4f", evaluation.trainLoss()),
-                            String.format(java.util.Locale.ROOT, "%.4f", accuracy));
+                            String.format(Locale.ROOT, "%.4f", evaluation.trainLoss()),
+                            String.format(Locale.ROOT, "%.4f", accuracy));
                 }
             }
             model.restoreParameters(best);
