@@ -1,0 +1,2 @@
+/** Learning-rate schedules for the training loops. */
+package io.jomed.training.schedule;
