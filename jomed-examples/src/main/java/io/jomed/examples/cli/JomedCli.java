@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jomed", mixinStandardHelpOptions = true, version = "jomed 0.1.0-SNAPSHOT",
         description = "Retrieval-augmented medical image diagnosis with a reader-trained retriever (JOMED). "
                 + "Research software, not a medical device. Add --verbose anywhere for the library's INFO log.",
-        subcommands = {RetrievalEvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, DiagnoseCommand.class,
+            IndexCommand.class, RetrievalEvalCommand.class, CommandLine.HelpCommand.class})
 public final class JomedCli {
 
     public static void main(String[] args) {
@@ -23,6 +24,19 @@ public final class JomedCli {
 
     /** Runs the tool and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new JomedCli()).execute(args);
+        return new CommandLine(new JomedCli()).setExecutionExceptionHandler(JomedCli::report).execute(args);
+    }
+
+    /** Bad input gets one clear line (exit code 2); anything else a stack trace (exit code 1). */
+    private static int report(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        boolean badInput = e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+                || e instanceof io.jomed.api.progress.JobCancelledException;
+        if (badInput) {
+            command.getErr().println("jomed " + command.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        e.printStackTrace(command.getErr());
+        return 1;
     }
 }

@@ -74,14 +74,16 @@ final class RetrievalEvalCommand implements Callable<Integer> {
                     RetrievalReport r = evaluation.run(seed, progress);
                     reports.add(r);
                     System.err.println();
-                    System.out.println(row(r));
+                    System.out.println(table(List.of(r)));
+                    if (report != null) {
+                        writeJson(reports); // after every run, so a long job leaves its finished runs behind
+                    }
                 }
             }
         }
         System.out.println();
         System.out.println(table(reports));
         if (report != null) {
-            writeJson(reports);
             System.out.println("JSON report: " + report.toAbsolutePath());
         }
         return 0;
@@ -96,11 +98,6 @@ final class RetrievalEvalCommand implements Callable<Integer> {
                 .optSeed(seed)
                 .optAugmentation(new Augmentation(2, fundus, false))
                 .build();
-    }
-
-    private static String row(RetrievalReport r) {
-        return String.format(Locale.ROOT, "%s seed %d: k-NN(image head, k=%d) test %.3f | raw-pixel %.3f | recall@10 %.4f",
-                r.dataset(), r.seed(), r.selectedK(), r.knnTestAtSelectedK(), r.rawPixelTestAtSelectedK(), r.recallAt10());
     }
 
     static String table(List<RetrievalReport> reports) {

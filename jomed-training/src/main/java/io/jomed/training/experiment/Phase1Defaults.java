@@ -1,0 +1,14 @@
+package io.jomed.training.experiment;
+
+/**
+ * Phase-1 defaults measured on BreastMNIST (see {@code RESULTS.md}).
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class Phase1Defaults {
+    /** Passes over the class-balanced stream. */
+    static final int PASSES = 8;
+
+    private Phase1Defaults() {
+    }
+}
