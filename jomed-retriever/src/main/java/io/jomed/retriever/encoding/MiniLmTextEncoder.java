@@ -1,16 +1,13 @@
 package io.jomed.retriever.encoding;
 
 import ai.djl.MalformedModelException;
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.jomed.api.encoding.EncoderFingerprint;
 import io.jomed.api.encoding.TextEncoder;
@@ -26,8 +23,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,13 +55,11 @@ public final class MiniLmTextEncoder implements TextEncoder {
     private static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
     private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
 
-    private final ZooModel<NDList, NDList> model;
+    private final PredictorPool model;
     private final HuggingFaceTokenizer tokenizer;
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idle = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all = new ConcurrentLinkedQueue<>();
     private final EncoderFingerprint fingerprint;
 
-    private MiniLmTextEncoder(ZooModel<NDList, NDList> model, HuggingFaceTokenizer tokenizer, EncoderFingerprint fingerprint) {
+    private MiniLmTextEncoder(PredictorPool model, HuggingFaceTokenizer tokenizer, EncoderFingerprint fingerprint) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprint;
@@ -97,7 +90,7 @@ public final class MiniLmTextEncoder implements TextEncoder {
             try {
                 Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
                         .optModelPath(modelFile).optEngine("OnnxRuntime").build();
-                return new MiniLmTextEncoder(criteria.loadModel(), tokenizer, fingerprint);
+                return new MiniLmTextEncoder(new PredictorPool(criteria.loadModel()), tokenizer, fingerprint);
             } catch (RuntimeException | IOException | ModelNotFoundException | MalformedModelException e) {
                 tokenizer.close();
                 throw e;
@@ -153,46 +146,20 @@ public final class MiniLmTextEncoder implements TextEncoder {
 
     @Override
     public float[][] encode(List<String> texts) {
-        Objects.requireNonNull(texts, "texts");
-        float[][] out = new float[texts.size()][];
-        for (int start = 0; start < texts.size(); start += BATCH_SIZE) {
-            List<String> chunk = texts.subList(start, Math.min(texts.size(), start + BATCH_SIZE));
-            for (int i = 0; i < chunk.size(); i++) {
-                if (chunk.get(i) == null) {
-                    throw new IllegalArgumentException("text " + (start + i) + " of the batch is null");
-                }
-            }
-            float[][] vectors = encodeBatch(chunk);
-            System.arraycopy(vectors, 0, out, start, vectors.length);
-        }
-        return out;
+        return BatchedEncoding.encode(texts, BATCH_SIZE, "text", this::encodeBatch);
     }
 
     private float[][] encodeBatch(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        int n = encodings.length;
-        int tokens = 1;
-        for (Encoding e : encodings) {
-            tokens = Math.max(tokens, e.getIds().length);
-        }
-        long[] ids = new long[n * tokens];
-        long[] mask = new long[n * tokens];
-        for (int i = 0; i < n; i++) {
-            long[] id = encodings[i].getIds();
-            long[] m = encodings[i].getAttentionMask();
-            System.arraycopy(id, 0, ids, i * tokens, id.length);
-            System.arraycopy(m, 0, mask, i * tokens, m.length);
-        }
-        Predictor<NDList, NDList> predictor = borrow();
-        try (NDManager sub = model.getNDManager().newSubManager()) {
-            Shape shape = new Shape(n, tokens);
-            NDArray idArray = sub.create(ids, shape);
+        TokenBatch batch = TokenBatch.tokenize(tokenizer, texts);
+        try (NDManager sub = model.newSubManager()) {
+            Shape shape = batch.shape();
+            NDArray idArray = sub.create(batch.ids(), shape);
             idArray.setName("input_ids");
-            NDArray maskArray = sub.create(mask, shape);
+            NDArray maskArray = sub.create(batch.mask(), shape);
             maskArray.setName("attention_mask");
             NDArray typeArray = sub.zeros(shape, ai.djl.ndarray.types.DataType.INT64);
             typeArray.setName("token_type_ids");
-            NDList output = predictor.predict(new NDList(idArray, maskArray, typeArray));
+            NDList output = model.predict(new NDList(idArray, maskArray, typeArray));
             NDArray hidden = null;
             for (NDArray a : output) {
                 if (a.getShape().dimension() == 3) {
@@ -206,30 +173,14 @@ public final class MiniLmTextEncoder implements TextEncoder {
             float[] flat = hidden.toFloatArray();
             int dim = Math.toIntExact(hidden.getShape().get(2));
             output.close();
-            return Vectors.meanPoolAndNormalise(flat, mask, n, tokens, dim);
+            return batch.meanPoolAndNormalise(flat, dim);
         } catch (TranslateException e) {
             throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
-        } finally {
-            idle.offer(predictor);
         }
-    }
-
-    private Predictor<NDList, NDList> borrow() {
-        Predictor<NDList, NDList> p = idle.poll();
-        if (p == null) {
-            p = model.newPredictor();
-            all.add(p);
-        }
-        return p;
     }
 
     @Override
     public void close() {
-        for (Predictor<NDList, NDList> p : all) {
-            p.close();
-        }
-        all.clear();
-        idle.clear();
         tokenizer.close();
         model.close();
     }

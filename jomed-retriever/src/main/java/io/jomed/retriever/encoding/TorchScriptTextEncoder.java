@@ -1,13 +1,10 @@
 package io.jomed.retriever.encoding;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.jomed.api.encoding.EncoderFingerprint;
 import io.jomed.api.encoding.TextEncoder;
@@ -20,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A user-supplied text backbone exported to TorchScript, with its HuggingFace {@code tokenizer.json}, run with
@@ -42,14 +38,12 @@ public final class TorchScriptTextEncoder implements TextEncoder {
     /** Texts per forward pass. */
     public static final int BATCH_SIZE = 32;
 
-    private final ZooModel<NDList, NDList> model;
+    private final PredictorPool model;
     private final HuggingFaceTokenizer tokenizer;
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idle = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all = new ConcurrentLinkedQueue<>();
     private final int dimension;
     private final EncoderFingerprint fingerprint;
 
-    private TorchScriptTextEncoder(ZooModel<NDList, NDList> model, HuggingFaceTokenizer tokenizer, String digest) {
+    private TorchScriptTextEncoder(PredictorPool model, HuggingFaceTokenizer tokenizer, String digest) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.dimension = run(List.of("a"))[0].length;
@@ -81,9 +75,9 @@ public final class TorchScriptTextEncoder implements TextEncoder {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(tokenizerFile + ": not a HuggingFace tokenizer.json: " + e.getMessage(), e);
         }
-        ZooModel<NDList, NDList> model;
+        PredictorPool model;
         try {
-            model = TorchScriptImageEncoder.TorchScriptModels.load(modelFile);
+            model = PredictorPool.loadTorchScript(modelFile);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -110,68 +104,35 @@ public final class TorchScriptTextEncoder implements TextEncoder {
 
     @Override
     public float[][] encode(List<String> texts) {
-        Objects.requireNonNull(texts, "texts");
-        float[][] out = new float[texts.size()][];
-        for (int start = 0; start < texts.size(); start += BATCH_SIZE) {
-            List<String> chunk = texts.subList(start, Math.min(texts.size(), start + BATCH_SIZE));
-            for (int i = 0; i < chunk.size(); i++) {
-                if (chunk.get(i) == null) {
-                    throw new IllegalArgumentException("text " + (start + i) + " of the batch is null");
-                }
-            }
-            float[][] vectors = run(chunk);
-            System.arraycopy(vectors, 0, out, start, vectors.length);
-        }
-        return out;
+        return BatchedEncoding.encode(texts, BATCH_SIZE, "text", this::run);
     }
 
     private float[][] run(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts);
-        int n = encodings.length;
-        int tokens = 1;
-        for (Encoding e : encodings) {
-            tokens = Math.max(tokens, e.getIds().length);
-        }
-        long[] ids = new long[n * tokens];
-        long[] mask = new long[n * tokens];
-        for (int i = 0; i < n; i++) {
-            long[] id = encodings[i].getIds();
-            System.arraycopy(id, 0, ids, i * tokens, id.length);
-            System.arraycopy(encodings[i].getAttentionMask(), 0, mask, i * tokens, id.length);
-        }
-        Predictor<NDList, NDList> predictor = TorchScriptImageEncoder.TorchScriptModels.borrow(model, idle, all);
-        try (NDManager sub = model.getNDManager().newSubManager()) {
-            Shape shape = new Shape(n, tokens);
-            NDList output = predictor.predict(new NDList(sub.create(ids, shape), sub.create(mask, shape)));
+        TokenBatch batch = TokenBatch.tokenize(tokenizer, texts);
+        int n = batch.size();
+        try (NDManager sub = model.newSubManager()) {
+            Shape shape = batch.shape();
+            NDList output = model.predict(new NDList(sub.create(batch.ids(), shape), sub.create(batch.mask(), shape)));
             NDArray y = output.get(0);
             Shape s = y.getShape();
             float[] flat = y.toFloatArray();
             output.close();
-            if (s.dimension() == 3 && s.get(0) == n && s.get(1) == tokens) {
-                return Vectors.meanPoolAndNormalise(flat, mask, n, tokens, Math.toIntExact(s.get(2)));
+            if (s.dimension() == 3 && s.get(0) == n && s.get(1) == batch.tokens()) {
+                return batch.meanPoolAndNormalise(flat, Math.toIntExact(s.get(2)));
             }
             if (s.dimension() == 2 && s.get(0) == n) {
-                int d = Math.toIntExact(s.get(1));
-                float[][] out = new float[n][d];
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(flat, i * d, out[i], 0, d);
-                    Vectors.normaliseInPlace(out[i]);
-                }
-                return out;
+                return Vectors.normalisedRows(flat, n);
             }
-            throw new IllegalStateException("expected an [N, D] or [N, T, D] output for N = " + n + ", T = " + tokens
-                    + ", got " + s);
+            throw new IllegalStateException("expected an [N, D] or [N, T, D] output for N = " + n + ", T = "
+                    + batch.tokens() + ", got " + s);
         } catch (TranslateException e) {
             throw new IllegalStateException("TorchScript text encoder failed: " + e.getMessage(), e);
-        } finally {
-            idle.offer(predictor);
         }
     }
 
     @Override
     public void close() {
-        TorchScriptImageEncoder.TorchScriptModels.close(model, all);
-        idle.clear();
+        model.close();
         tokenizer.close();
     }
 }

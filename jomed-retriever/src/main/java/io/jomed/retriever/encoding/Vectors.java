@@ -30,6 +30,20 @@ final class Vectors {
     }
 
     /**
+     * Splits a row-major {@code [n, d]} array ({@code d = flat.length / n}) into {@code n} rows, each
+     * normalised to unit length.
+     */
+    static float[][] normalisedRows(float[] flat, int n) {
+        int d = flat.length / n;
+        float[][] out = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+            normaliseInPlace(out[i]);
+        }
+        return out;
+    }
+
+    /**
      * Mean pooling over the tokens whose attention mask is 1, then L2 normalisation.
      *
      * @param hidden {@code [n, tokens, dim]} row-major
