@@ -14,6 +14,8 @@ import io.jomed.api.spi.ReaderProvider;
 import io.jomed.reader.input.EncodedReaderInputs;
 import io.jomed.reader.testing.HashTextEncoder;
 import io.jomed.reader.testing.SyntheticReaderData;
+import io.jomed.retriever.testing.TorchScriptArchiveWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +70,22 @@ class TorchScriptReaderTest {
         return out;
     }
 
+    /** A linear reader, {@code logits = W . cat(flatten(query), flatten(case), text, question, flag) + b}. */
+    private static void writeLinearReader(Path file, float[] weight, int outputs, int inputs, float[] bias)
+            throws IOException {
+        new TorchScriptArchiveWriter("LinearReader").parameter("weight", weight, outputs, inputs)
+                .parameter("bias", bias, outputs).training(false).write(file, """
+                          def forward(self: __torch__.LinearReader,
+                            query: Tensor,
+                            case: Tensor,
+                            text: Tensor,
+                            question: Tensor,
+                            flag: Tensor) -> Tensor:
+                            x = torch.cat([torch.flatten(query, 1), torch.flatten(case, 1), text, question, flag], 1)
+                            return torch.linear(x, self.weight, self.bias)
+                        """);
+    }
+
     @Test
     void scoresLikeTheSameMathInJavaConcurrentlyAndThroughTheProvider(@TempDir Path dir) throws Exception {
         Random random = new Random(21);
@@ -77,7 +95,7 @@ class TorchScriptReaderTest {
         }
         float[] b = {0.1f, -0.2f, 0.3f};
         Path file = dir.resolve("linear_reader.pt");
-        TorchScriptArchiveWriter.writeLinearReader(file, w, 3, FEATURES, b);
+        writeLinearReader(file, w, 3, FEATURES, b);
         HashTextEncoder text = new HashTextEncoder(TEXT_DIM);
         List<ReaderInput> in = inputs(7, 1);
         try (TorchScriptReader reader = TorchScriptReader.builder().setModelPath(file).setLabelSpace(LABELS)
@@ -113,7 +131,7 @@ class TorchScriptReaderTest {
     @Test
     void rejectsAModelWhoseOutputDoesNotMatchTheLabelSpace(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("two.pt");
-        TorchScriptArchiveWriter.writeLinearReader(file, new float[2 * FEATURES], 2, FEATURES, new float[2]);
+        writeLinearReader(file, new float[2 * FEATURES], 2, FEATURES, new float[2]);
         try (TorchScriptReader reader = TorchScriptReader.builder().setModelPath(file).setLabelSpace(LABELS)
                 .setImageSize(SIDE, SIDE).setChannels(1).setTextEncoder(new HashTextEncoder(TEXT_DIM)).build()) {
             assertThatThrownBy(() -> reader.score(inputs(2, 3))).hasMessageContaining("two.pt")

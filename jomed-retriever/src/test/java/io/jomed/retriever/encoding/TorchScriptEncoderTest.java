@@ -14,6 +14,7 @@ import io.jomed.api.spi.Providers;
 import io.jomed.api.spi.TextEncoderProvider;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
+import io.jomed.retriever.testing.TorchScriptArchiveWriter;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

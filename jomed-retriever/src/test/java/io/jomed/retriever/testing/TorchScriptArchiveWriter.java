@@ -1,13 +1,16 @@
-package io.jomed.retriever.encoding;
+package io.jomed.retriever.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -18,17 +21,32 @@ import java.util.zip.ZipOutputStream;
  * (pickle protocol 2 rebuilding each tensor with {@code torch._utils._rebuild_tensor_v2} from persistent
  * storage ids), {@code NAME/code/__torch__.py}, {@code NAME/constants.pkl}, {@code NAME/version} (3),
  * {@code NAME/byteorder} and {@code NAME/data/0..n} (raw little-endian float32), all stored uncompressed.
+ * The archive loads and runs in libtorch 2.7.1 through DJL's PyTorch engine.
+ *
+ * <p>Example: {@code new TorchScriptArchiveWriter("Linear").parameter("weight", w, 3, 4).write(file, forward)}.
+ *
+ * <p>Not thread-safe.
  */
-final class TorchScriptArchiveWriter {
+public final class TorchScriptArchiveWriter {
     private final String name;
     private final Map<String, float[]> values = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private boolean training = true;
 
-    TorchScriptArchiveWriter(String name) {
-        this.name = name;
+    /** @param name the module's class name, a Python identifier; also the archive's root folder */
+    public TorchScriptArchiveWriter(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("module name must be a Python identifier, got \"" + name + "\"");
+        }
     }
 
-    TorchScriptArchiveWriter parameter(String parameter, float[] data, long... shape) {
+    /**
+     * Adds a float32 parameter, stored contiguously (row-major) in the given shape.
+     *
+     * @throws IllegalArgumentException if the shape does not hold exactly {@code data.length} values
+     */
+    public TorchScriptArchiveWriter parameter(String parameter, float[] data, long... shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
@@ -41,8 +59,18 @@ final class TorchScriptArchiveWriter {
         return this;
     }
 
-    /** @param forward the {@code def forward(...)} method, indented by two spaces, after the class header */
-    void write(Path file, String forward) throws IOException {
+    /** The module's {@code training} attribute; default true. */
+    public TorchScriptArchiveWriter training(boolean training) {
+        this.training = training;
+        return this;
+    }
+
+    /**
+     * Writes the archive.
+     *
+     * @param forward the {@code def forward(...)} method, indented by two spaces, after the class header
+     */
+    public void write(Path file, String forward) throws IOException {
         StringBuilder code = new StringBuilder();
         code.append("class ").append(name).append("(Module):\n");
         code.append("  __parameters__ = [");
@@ -63,7 +91,7 @@ final class TorchScriptArchiveWriter {
         data.op('}');
         data.op('(');
         data.string("training");
-        data.op(0x88); // NEWTRUE
+        data.op(training ? 0x88 : 0x89); // NEWTRUE or NEWFALSE
         int key = 0;
         for (Map.Entry<String, float[]> e : values.entrySet()) {
             data.string(e.getKey());
@@ -86,7 +114,7 @@ final class TorchScriptArchiveWriter {
             stored(zip, name + "/byteorder", "little".getBytes(StandardCharsets.UTF_8));
             key = 0;
             for (float[] v : values.values()) {
-                stored(zip, name + "/data/" + key++, ImageTower.littleEndian(v));
+                stored(zip, name + "/data/" + key++, littleEndian(v));
             }
         }
     }
@@ -102,6 +130,12 @@ final class TorchScriptArchiveWriter {
         zip.putNextEntry(entry);
         zip.write(bytes);
         zip.closeEntry();
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return buffer.array();
     }
 
     /** The few pickle opcodes a TorchScript data.pkl needs. */
