@@ -2,18 +2,23 @@ package io.jomed.reader.input;
 
 import io.jomed.api.encoding.TextEncoder;
 import io.jomed.api.image.InvalidImageException;
+import io.jomed.api.image.MedicalImage;
 import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.reading.ReaderInput;
+import io.jomed.retriever.image.ImageInputSpec;
+import io.jomed.retriever.image.ImagePreprocessor;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Turns {@link ReaderInput}s into {@link EncodedReaderInputs}: both images as float NCHW at the reader's
- * input size and channel count, the case report and the question as frozen text embeddings (cached by
+ * input size and channel count (converted by the retriever's {@link ImagePreprocessor} with
+ * {@link ImageInputSpec#centered centered} scaling, so values lie in [-1, 1]), the case report and the question as frozen text embeddings (cached by
  * string in a bounded cache, since reports and questions repeat a lot) and a has-context flag. Closed-book
  * rows get zero case inputs and flag 0. A query without a question uses the configured default question
  * (the task question of method.md §4.1) or, without one, a zero question embedding.
@@ -26,7 +31,8 @@ public final class ReaderInputEncoder {
     private final int height;
     private final int channels;
     private final String defaultQuestion;
-    private final ImageTensorConverter images;
+    private final boolean convertChannels;
+    private final ImagePreprocessor images;
     private final TextEmbeddingCache texts;
 
     private ReaderInputEncoder(Builder b) {
@@ -35,7 +41,8 @@ public final class ReaderInputEncoder {
         this.height = b.height;
         this.channels = b.channels;
         this.defaultQuestion = b.defaultQuestion;
-        this.images = new ImageTensorConverter(width, height, channels, b.convertChannels);
+        this.convertChannels = b.convertChannels;
+        this.images = new ImagePreprocessor(ImageInputSpec.centered(width, height, channels));
         this.texts = new TextEmbeddingCache(textEncoder, textEncoder.dimension(), b.textCacheSize);
     }
 
@@ -70,7 +77,7 @@ public final class ReaderInputEncoder {
     public EncodedReaderInputs encode(List<ReaderInput> inputs) {
         Objects.requireNonNull(inputs, "inputs");
         int n = inputs.size();
-        int perImage = images.valuesPerImage();
+        int perImage = images.spec().size();
         int dim = textEncoder.dimension();
         float[] query = new float[n * perImage];
         float[] caseImage = new float[n * perImage];
@@ -92,10 +99,10 @@ public final class ReaderInputEncoder {
         for (int i = 0; i < n; i++) {
             final int row = i;
             ReaderInput in = inputs.get(i);
-            images.write(in.query().image(), query, i * perImage, () -> "query image of reader input " + row);
+            writeImage(in.query().image(), query, i * perImage, () -> "query image of reader input " + row);
             if (in.context().isPresent()) {
                 KnowledgeBaseCase c = in.context().get();
-                images.write(c.image(), caseImage, i * perImage,
+                writeImage(c.image(), caseImage, i * perImage,
                         () -> "image of case " + c.id() + " (reader input " + row + ")");
                 System.arraycopy(embedded.get(c.text()), 0, caseText, i * dim, dim);
                 flag[i] = 1f;
@@ -106,6 +113,20 @@ public final class ReaderInputEncoder {
             }
         }
         return new EncodedReaderInputs(n, channels, height, width, dim, query, caseImage, caseText, question, flag);
+    }
+
+    /**
+     * Writes one image at {@code offset} of {@code out}.
+     *
+     * @param what names the image for error messages (for example "image of case 17 (reader input 3)")
+     * @throws InvalidImageException if the channel counts differ and conversion is switched off
+     */
+    private void writeImage(MedicalImage image, float[] out, int offset, Supplier<String> what) {
+        if (image.channels() != channels && !convertChannels) {
+            throw new InvalidImageException(what.get() + " has " + image.channels() + " channel(s) but the reader takes "
+                    + channels + " and channel conversion is switched off");
+        }
+        images.fill(image, out, offset);
     }
 
     private Optional<String> questionOf(ReaderInput in) {
