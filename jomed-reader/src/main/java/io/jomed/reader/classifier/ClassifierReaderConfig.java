@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jomed.api.encoding.EncoderFingerprint;
+import io.jomed.reader.input.ReaderImageInput;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,9 +19,7 @@ import java.util.Optional;
  * <p>Instances are immutable and thread-safe.
  */
 public final class ClassifierReaderConfig {
-    private final int imageWidth;
-    private final int imageHeight;
-    private final int channels;
+    private final ReaderImageInput imageInput;
     private final EncoderFingerprint textEncoder;
     private final int[] convChannels;
     private final int tokenGrid;
@@ -33,10 +32,8 @@ public final class ClassifierReaderConfig {
     private final String defaultQuestion;
     private final boolean convertChannels;
 
-    private ClassifierReaderConfig(Builder b) {
-        this.imageWidth = b.imageWidth;
-        this.imageHeight = b.imageHeight;
-        this.channels = b.channels;
+    private ClassifierReaderConfig(Builder b, ReaderImageInput imageInput) {
+        this.imageInput = imageInput;
         this.textEncoder = b.textEncoder;
         this.convChannels = b.convChannels.clone();
         this.tokenGrid = b.tokenGrid;
@@ -54,16 +51,21 @@ public final class ClassifierReaderConfig {
         return new Builder();
     }
 
+    /** The size and channel count both images are converted to. */
+    public ReaderImageInput imageInput() {
+        return imageInput;
+    }
+
     public int imageWidth() {
-        return imageWidth;
+        return imageInput.width();
     }
 
     public int imageHeight() {
-        return imageHeight;
+        return imageInput.height();
     }
 
     public int channels() {
-        return channels;
+        return imageInput.channels();
     }
 
     /** The frozen text encoder whose embeddings the text projections were trained on. */
@@ -130,9 +132,9 @@ public final class ClassifierReaderConfig {
     /** JSON form, as stored in a saved model. */
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("imageWidth", imageWidth);
-        o.put("imageHeight", imageHeight);
-        o.put("channels", channels);
+        o.put("imageWidth", imageInput.width());
+        o.put("imageHeight", imageInput.height());
+        o.put("channels", imageInput.channels());
         o.put("textEncoder", textEncoder.toString());
         ArrayNode conv = o.putArray("convChannels");
         Arrays.stream(convChannels).forEach(conv::add);
@@ -236,9 +238,7 @@ public final class ClassifierReaderConfig {
 
         /** Required: the input size both images are resampled to. */
         public Builder setImageSize(int width, int height) {
-            if (width < 1 || height < 1) {
-                throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
-            }
+            ReaderImageInput.checkSize(width, height);
             this.imageWidth = width;
             this.imageHeight = height;
             return this;
@@ -246,9 +246,7 @@ public final class ClassifierReaderConfig {
 
         /** Required: 1 (grey) or 3 (RGB). */
         public Builder setChannels(int channels) {
-            if (channels != 1 && channels != 3) {
-                throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
-            }
+            ReaderImageInput.checkChannels(channels);
             this.channels = channels;
             return this;
         }
@@ -351,19 +349,14 @@ public final class ClassifierReaderConfig {
         }
 
         public ClassifierReaderConfig build() {
-            if (imageWidth == 0) {
-                throw new IllegalStateException("the image size is required: call setImageSize");
-            }
-            if (channels == 0) {
-                throw new IllegalStateException("the channel count is required: call setChannels");
-            }
+            ReaderImageInput imageInput = ReaderImageInput.fromBuilder(imageWidth, imageHeight, channels);
             if (textEncoder == null) {
                 throw new IllegalStateException("the text encoder fingerprint is required: call setTextEncoder");
             }
             if (modelWidth % heads != 0) {
                 throw new IllegalStateException("model width " + modelWidth + " is not divisible by " + heads + " heads");
             }
-            ClassifierReaderConfig c = new ClassifierReaderConfig(this);
+            ClassifierReaderConfig c = new ClassifierReaderConfig(this, imageInput);
             int fw = c.featureSize(imageWidth);
             int fh = c.featureSize(imageHeight);
             if (fw < tokenGrid || fh < tokenGrid) {

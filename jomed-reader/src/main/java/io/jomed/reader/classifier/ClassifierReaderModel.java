@@ -175,7 +175,7 @@ public final class ClassifierReaderModel implements AutoCloseable {
                     + " is not the one this reader was made for: " + config.textEncoder());
         }
         ReaderInputEncoder.Builder b = ReaderInputEncoder.builder().setTextEncoder(textEncoder)
-                .setImageSize(config.imageWidth(), config.imageHeight()).setChannels(config.channels())
+                .setImageInput(config.imageInput())
                 .optConvertChannels(config.convertChannels()).optTextCacheSize(textCacheSize);
         config.defaultQuestion().ifPresent(b::optDefaultQuestion);
         return b.build();

@@ -5,7 +5,6 @@ import io.jomed.api.image.InvalidImageException;
 import io.jomed.api.image.MedicalImage;
 import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.reading.ReaderInput;
-import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * Turns {@link ReaderInput}s into {@link EncodedReaderInputs}: both images as float NCHW at the reader's
  * input size and channel count (converted by the retriever's {@link ImagePreprocessor} with
- * {@link ImageInputSpec#centered centered} scaling, so values lie in [-1, 1]), the case report and the question as frozen text embeddings (cached by
+ * {@link io.jomed.retriever.image.ImageInputSpec#centered centered} scaling, so values lie in [-1, 1]), the case report and the question as frozen text embeddings (cached by
  * string in a bounded cache, since reports and questions repeat a lot) and a has-context flag. Closed-book
  * rows get zero case inputs and flag 0. A query without a question uses the configured default question
  * (the task question of method.md §4.1) or, without one, a zero question embedding.
@@ -27,9 +26,7 @@ import java.util.function.Supplier;
  */
 public final class ReaderInputEncoder {
     private final TextEncoder textEncoder;
-    private final int width;
-    private final int height;
-    private final int channels;
+    private final ReaderImageInput imageInput;
     private final String defaultQuestion;
     private final boolean convertChannels;
     private final ImagePreprocessor images;
@@ -37,17 +34,20 @@ public final class ReaderInputEncoder {
 
     private ReaderInputEncoder(Builder b) {
         this.textEncoder = b.textEncoder;
-        this.width = b.width;
-        this.height = b.height;
-        this.channels = b.channels;
+        this.imageInput = b.imageInput;
         this.defaultQuestion = b.defaultQuestion;
         this.convertChannels = b.convertChannels;
-        this.images = new ImagePreprocessor(ImageInputSpec.centered(width, height, channels));
+        this.images = new ImagePreprocessor(imageInput.spec());
         this.texts = new TextEmbeddingCache(textEncoder, textEncoder.dimension(), b.textCacheSize);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The size and channel count images are converted to. */
+    public ReaderImageInput imageInput() {
+        return imageInput;
     }
 
     public int textDimension() {
@@ -77,7 +77,7 @@ public final class ReaderInputEncoder {
     public EncodedReaderInputs encode(List<ReaderInput> inputs) {
         Objects.requireNonNull(inputs, "inputs");
         int n = inputs.size();
-        int perImage = images.spec().size();
+        int perImage = imageInput.valuesPerImage();
         int dim = textEncoder.dimension();
         float[] query = new float[n * perImage];
         float[] caseImage = new float[n * perImage];
@@ -112,7 +112,7 @@ public final class ReaderInputEncoder {
                 System.arraycopy(embedded.get(q.get()), 0, question, i * dim, dim);
             }
         }
-        return new EncodedReaderInputs(n, channels, height, width, dim, query, caseImage, caseText, question, flag);
+        return new EncodedReaderInputs(n, imageInput.channels(), imageInput.height(), imageInput.width(), dim, query, caseImage, caseText, question, flag);
     }
 
     /**
@@ -122,9 +122,9 @@ public final class ReaderInputEncoder {
      * @throws InvalidImageException if the channel counts differ and conversion is switched off
      */
     private void writeImage(MedicalImage image, float[] out, int offset, Supplier<String> what) {
-        if (image.channels() != channels && !convertChannels) {
+        if (image.channels() != imageInput.channels() && !convertChannels) {
             throw new InvalidImageException(what.get() + " has " + image.channels() + " channel(s) but the reader takes "
-                    + channels + " and channel conversion is switched off");
+                    + imageInput.channels() + " and channel conversion is switched off");
         }
         images.fill(image, out, offset);
     }
@@ -134,14 +134,11 @@ public final class ReaderInputEncoder {
     }
 
     /**
-     * Builder for {@link ReaderInputEncoder}; not thread-safe. Text encoder, image size and channels are
-     * required.
+     * Builder for {@link ReaderInputEncoder}; not thread-safe. Text encoder and image input are required.
      */
     public static final class Builder {
         private TextEncoder textEncoder;
-        private int width;
-        private int height;
-        private int channels;
+        private ReaderImageInput imageInput;
         private String defaultQuestion;
         private boolean convertChannels = true;
         private long textCacheSize = 4096;
@@ -155,22 +152,9 @@ public final class ReaderInputEncoder {
             return this;
         }
 
-        /** Required: the reader's input size in pixels. */
-        public Builder setImageSize(int width, int height) {
-            if (width < 1 || height < 1) {
-                throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
-            }
-            this.width = width;
-            this.height = height;
-            return this;
-        }
-
-        /** Required: 1 (grey) or 3 (RGB). */
-        public Builder setChannels(int channels) {
-            if (channels != 1 && channels != 3) {
-                throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
-            }
-            this.channels = channels;
+        /** Required: the reader's input size and channel count. */
+        public Builder setImageInput(ReaderImageInput imageInput) {
+            this.imageInput = Objects.requireNonNull(imageInput, "imageInput");
             return this;
         }
 
@@ -206,11 +190,8 @@ public final class ReaderInputEncoder {
             if (textEncoder == null) {
                 throw new IllegalStateException("a text encoder is required: call setTextEncoder");
             }
-            if (width == 0) {
-                throw new IllegalStateException("the image size is required: call setImageSize");
-            }
-            if (channels == 0) {
-                throw new IllegalStateException("the channel count is required: call setChannels");
+            if (imageInput == null) {
+                throw new IllegalStateException("the image input is required: call setImageInput");
             }
             if (textEncoder.dimension() < 1) {
                 throw new IllegalStateException("text encoder " + textEncoder.fingerprint() + " reports dimension "

@@ -16,6 +16,7 @@ import io.jomed.api.reading.Reader;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.reader.classifier.NoGradient;
 import io.jomed.reader.input.EncodedReaderInputs;
+import io.jomed.reader.input.ReaderImageInput;
 import io.jomed.reader.input.ReaderInputEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,12 +49,12 @@ public final class TorchScriptReader implements Reader {
     private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all = new ConcurrentLinkedQueue<>();
     private final List<AutoCloseable> owned;
 
-    private TorchScriptReader(Builder b, List<AutoCloseable> owned) {
+    private TorchScriptReader(Builder b, ReaderImageInput imageInput, List<AutoCloseable> owned) {
         this.path = b.path;
         this.labelSpace = b.labelSpace;
         this.maxBatch = b.maxBatch;
         ReaderInputEncoder.Builder eb = ReaderInputEncoder.builder().setTextEncoder(b.textEncoder)
-                .setImageSize(b.width, b.height).setChannels(b.channels);
+                .setImageInput(imageInput);
         if (b.defaultQuestion != null) {
             eb.optDefaultQuestion(b.defaultQuestion);
         }
@@ -176,9 +177,7 @@ public final class TorchScriptReader implements Reader {
 
         /** Required: the input size the export expects. */
         public Builder setImageSize(int width, int height) {
-            if (width < 1 || height < 1) {
-                throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
-            }
+            ReaderImageInput.checkSize(width, height);
             this.width = width;
             this.height = height;
             return this;
@@ -186,9 +185,7 @@ public final class TorchScriptReader implements Reader {
 
         /** Required: 1 or 3. */
         public Builder setChannels(int channels) {
-            if (channels != 1 && channels != 3) {
-                throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
-            }
+            ReaderImageInput.checkChannels(channels);
             this.channels = channels;
             return this;
         }
@@ -228,16 +225,11 @@ public final class TorchScriptReader implements Reader {
             if (labelSpace == null) {
                 throw new IllegalStateException("the label space is required: call setLabelSpace");
             }
-            if (width == 0) {
-                throw new IllegalStateException("the image size is required: call setImageSize");
-            }
-            if (channels == 0) {
-                throw new IllegalStateException("the channel count is required: call setChannels");
-            }
+            ReaderImageInput imageInput = ReaderImageInput.fromBuilder(width, height, channels);
             if (textEncoder == null) {
                 throw new IllegalStateException("a text encoder is required: call setTextEncoder");
             }
-            return new TorchScriptReader(this, List.copyOf(owned));
+            return new TorchScriptReader(this, imageInput, List.copyOf(owned));
         }
     }
 }

@@ -29,7 +29,8 @@ class ReaderInputEncoderTest {
     @Test
     void encodesShapesFlagsAndConvertsGreyToRgbAtTheReaderSize() {
         HashTextEncoder text = new HashTextEncoder(8);
-        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageSize(4, 4).setChannels(3)
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text)
+                .setImageInput(new ReaderImageInput(4, 4, 3))
                 .optDefaultQuestion("task question").build();
         List<ReaderInput> inputs = List.of(
                 ReaderInput.withContext(Query.of(grey(8, 8, 255), "asked"), kase("a", "report a", grey(4, 4, 0))),
@@ -58,8 +59,8 @@ class ReaderInputEncoderTest {
     void convertsRgbToGreyLuma() {
         byte[] px = {(byte) 255, 0, 0};
         MedicalImage red = MedicalImage.ofPixels(1, 1, 3, px);
-        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4)).setImageSize(1, 1)
-                .setChannels(1).build();
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4))
+                .setImageInput(new ReaderImageInput(1, 1, 1)).build();
         float v = encoder.encode(List.of(ReaderInput.closedBook(Query.of(red)))).queryImages()[0];
         assertThat((double) v).isCloseTo((0.299 * 255 / 255 - 0.5) / 0.5, within(1e-5));
     }
@@ -67,7 +68,7 @@ class ReaderInputEncoderTest {
     @Test
     void cachesRepeatedTexts() {
         HashTextEncoder text = new HashTextEncoder(8);
-        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageSize(4, 4).setChannels(1).build();
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageInput(new ReaderImageInput(4, 4, 1)).build();
         KnowledgeBaseCase shared = kase("s", "same report", grey(4, 4, 9));
         List<ReaderInput> inputs = List.of(
                 ReaderInput.withContext(Query.of(grey(4, 4, 1), "q"), shared),
@@ -80,8 +81,8 @@ class ReaderInputEncoderTest {
 
     @Test
     void rejectsAnImageWithTheWrongChannelsWhenConversionIsOffNamingTheCase() {
-        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4)).setImageSize(4, 4)
-                .setChannels(3).optConvertChannels(false).build();
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(new HashTextEncoder(4))
+                .setImageInput(new ReaderImageInput(4, 4, 3)).optConvertChannels(false).build();
         MedicalImage rgb = MedicalImage.ofPixels(4, 4, 3, new byte[48]);
         List<ReaderInput> inputs = List.of(ReaderInput.withContext(Query.of(rgb), kase("case-42", "", grey(4, 4, 0))));
         assertThatThrownBy(() -> encoder.encode(inputs)).isInstanceOf(InvalidImageException.class)
@@ -110,7 +111,8 @@ class ReaderInputEncoderTest {
             public void close() {
             }
         };
-        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(liar).setImageSize(4, 4).setChannels(1).build();
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(liar)
+                .setImageInput(new ReaderImageInput(4, 4, 1)).build();
         assertThatThrownBy(() -> encoder.encode(List.of(ReaderInput.closedBook(Query.of(grey(4, 4, 0), "q")))))
                 .hasMessageContaining("dimension 5").hasMessageContaining("expects 8").hasMessageContaining("liar");
     }
