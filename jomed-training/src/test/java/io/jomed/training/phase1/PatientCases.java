@@ -17,16 +17,16 @@ import java.util.Random;
  * answer, while a closed-book reader cannot know the label of a patient it was not trained on. Stateless and
  * thread-safe.
  */
-final class PatientCases {
+public final class PatientCases {
     static final int SIZE = 16;
-    static final LabelSpace LABELS = LabelSpace.builder().setName("patients").addLabel("no").addLabel("yes")
+    public static final LabelSpace LABELS = LabelSpace.builder().setName("patients").addLabel("no").addLabel("yes")
             .optPositiveLabel("yes").build();
 
     private final byte[][] prototypes;
     private final int[] labels;
     private final long seed;
 
-    PatientCases(int patients, long seed) {
+    public PatientCases(int patients, long seed) {
         this.seed = seed;
         Random random = new Random(seed);
         prototypes = new byte[patients][SIZE * SIZE];
@@ -67,7 +67,7 @@ final class PatientCases {
     }
 
     /** {@code copies} cases per patient (copies 0..copies-1), each with a report stating the label. */
-    List<KnowledgeBaseCase> cases(int copies) {
+    public List<KnowledgeBaseCase> cases(int copies) {
         List<KnowledgeBaseCase> out = new ArrayList<>();
         for (int p = 0; p < patients(); p++) {
             for (int c = 0; c < copies; c++) {
@@ -80,7 +80,7 @@ final class PatientCases {
     }
 
     /** The knowledge-base cases of patients {@code [from, to)} as training examples (same ids). */
-    List<TaskExample> trainingExamples(int copies, int from, int to) {
+    public List<TaskExample> trainingExamples(int copies, int from, int to) {
         List<TaskExample> out = new ArrayList<>();
         for (int p = from; p < to; p++) {
             for (int c = 0; c < copies; c++) {
@@ -91,7 +91,7 @@ final class PatientCases {
     }
 
     /** One new image (copy {@code copy}, not in the knowledge base) of each patient in {@code [from, to)}. */
-    List<TaskExample> heldOutExamples(int copy, int from, int to) {
+    public List<TaskExample> heldOutExamples(int copy, int from, int to) {
         List<TaskExample> out = new ArrayList<>();
         for (int p = from; p < to; p++) {
             out.add(new TaskExample("q" + id(p, copy), Query.of(image(p, copy)), label(p)));

@@ -1,0 +1,2 @@
+/** The joint trainer that runs the method's phases in order. */
+package io.jomed.training.joint;
