@@ -4,15 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jomed.api.progress.ProgressListener;
-import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
-import io.jomed.retriever.image.ImageInputSpec;
-import io.jomed.training.alignment.Augmentation;
-import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
-import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import io.jomed.training.evaluation.RetrievalEvaluation;
+import io.jomed.training.experiment.MedMnistDefaults;
 import io.jomed.training.evaluation.RetrievalReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +51,7 @@ final class RetrievalEvalCommand implements Callable<Integer> {
             description = "Also embed training queries out of fold with this many folds, 0 to skip (default: ${DEFAULT-VALUE}).")
     int folds;
 
-    @Option(names = "--epochs", description = "Alignment epochs (default: per dataset, see --help of the method).")
+    @Option(names = "--epochs", description = "Alignment epochs (default: 30).")
     Integer epochs;
 
     @Override
@@ -67,9 +63,10 @@ final class RetrievalEvalCommand implements Callable<Integer> {
         try (MiniLmTextEncoder g0 = MiniLmTextEncoder.create()) {
             for (String name : datasets) {
                 MedMnistDataset dataset = MedMnistDataset.load(locator.locate(name, progress));
-                int channels = dataset.image(MedMnistSplit.TRAIN, 0).channels();
                 RetrievalEvaluation evaluation = RetrievalEvaluation.builder().setDataset(dataset).setTextEncoder(g0)
-                        .setWorkDirectory(work).setAlignment(seed -> alignment(name, channels, seed)).optOutOfFoldFolds(folds).build();
+                        .setWorkDirectory(work)
+                        .setAlignment(seed -> MedMnistDefaults.alignment(dataset, seed,
+                                epochs != null ? epochs : MedMnistDefaults.ALIGNMENT_EPOCHS)).optOutOfFoldFolds(folds).build();
                 for (long seed : seeds) {
                     RetrievalReport r = evaluation.run(seed, progress);
                     reports.add(r);
@@ -87,17 +84,6 @@ final class RetrievalEvalCommand implements Callable<Integer> {
             System.out.println("JSON report: " + report.toAbsolutePath());
         }
         return 0;
-    }
-
-    /** The alignment settings used for a dataset (measured choices; see RESULTS.md). */
-    private ImageTowerAlignment alignment(String dataset, int channels, long seed) {
-        boolean fundus = dataset.startsWith("retina");
-        ImageTowerConfig config = ImageTowerConfig.builder().setInputSpec(ImageInputSpec.centered(28, 28, channels)).build();
-        return ImageTowerAlignment.builder().setTowerConfig(config)
-                .optEpochs(epochs != null ? epochs : 30)
-                .optSeed(seed)
-                .optAugmentation(new Augmentation(2, fundus, false))
-                .build();
     }
 
     static String table(List<RetrievalReport> reports) {

@@ -15,6 +15,7 @@ import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.alignment.AlignmentPair;
 import io.jomed.training.alignment.AlignmentResult;
+import io.jomed.training.alignment.DistinctTextKeys;
 import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.alignment.OutOfFoldAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
@@ -81,9 +82,10 @@ public final class RetrievalEvaluation {
         Objects.requireNonNull(listener, "listener");
         String name = dataset.name();
         List<KnowledgeBaseCase> train = dataset.cases(MedMnistSplit.TRAIN);
-        Map<String, float[]> textKeys = textKeys(train, dataset.cases(MedMnistSplit.VAL));
-        List<AlignmentPair> trainPairs = pairs(train, textKeys);
-        List<AlignmentPair> valPairs = pairs(dataset.cases(MedMnistSplit.VAL), textKeys);
+        List<KnowledgeBaseCase> valCases = dataset.cases(MedMnistSplit.VAL);
+        DistinctTextKeys textKeys = DistinctTextKeys.encode(textEncoder, train, valCases);
+        List<AlignmentPair> trainPairs = textKeys.pairs(train);
+        List<AlignmentPair> valPairs = textKeys.pairs(valCases);
 
         LOG.info("{} seed {}: aligning f0 on {} training pairs", name, seed, trainPairs.size());
         try (AlignmentResult aligned = alignment.apply(seed).align(trainPairs, valPairs, listener);
@@ -145,21 +147,6 @@ public final class RetrievalEvaluation {
             ids.add(dataset.caseId(split, i));
         }
         return new Split(images, labels, ids);
-    }
-
-    private Map<String, float[]> textKeys(List<KnowledgeBaseCase> train, List<KnowledgeBaseCase> val) {
-        List<String> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(
-                java.util.stream.Stream.concat(train.stream(), val.stream()).map(KnowledgeBaseCase::text).toList()));
-        float[][] keys = textEncoder.encode(distinct);
-        Map<String, float[]> out = new HashMap<>();
-        for (int i = 0; i < distinct.size(); i++) {
-            out.put(distinct.get(i), keys[i]);
-        }
-        return out;
-    }
-
-    private static List<AlignmentPair> pairs(List<KnowledgeBaseCase> cases, Map<String, float[]> keys) {
-        return cases.stream().map(c -> new AlignmentPair(c.image(), keys.get(c.text()))).toList();
     }
 
     /** k-NN vote accuracy per k; leave-one-out excludes each query's own case (same image and same id). */

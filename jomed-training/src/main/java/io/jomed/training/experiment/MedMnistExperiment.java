@@ -18,6 +18,7 @@ import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.alignment.AlignmentPair;
 import io.jomed.training.alignment.AlignmentResult;
+import io.jomed.training.alignment.DistinctTextKeys;
 import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.alignment.OutOfFoldAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
@@ -34,12 +35,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,9 +95,9 @@ public final class MedMnistExperiment {
         Map<String, Double> timings = new LinkedHashMap<>();
         List<KnowledgeBaseCase> train = dataset.cases(MedMnistSplit.TRAIN);
         List<KnowledgeBaseCase> val = dataset.cases(MedMnistSplit.VAL);
-        Map<String, float[]> keys = textKeys(Stream.concat(train.stream(), val.stream()).map(KnowledgeBaseCase::text).toList());
-        List<AlignmentPair> trainPairs = train.stream().map(c -> new AlignmentPair(c.image(), keys.get(c.text()))).toList();
-        List<AlignmentPair> valPairs = val.stream().map(c -> new AlignmentPair(c.image(), keys.get(c.text()))).toList();
+        DistinctTextKeys keys = DistinctTextKeys.encode(textEncoder, train, val);
+        List<AlignmentPair> trainPairs = keys.pairs(train);
+        List<AlignmentPair> valPairs = keys.pairs(val);
         ImageTowerAlignment alignment = MedMnistDefaults.alignment(dataset, seed, alignmentEpochs);
 
         long t = System.nanoTime();
@@ -221,16 +220,6 @@ public final class MedMnistExperiment {
             }
         }
         return KNN_KS[best];
-    }
-
-    private Map<String, float[]> textKeys(List<String> texts) {
-        List<String> distinct = List.copyOf(new LinkedHashSet<>(texts));
-        float[][] k = textEncoder.encode(distinct);
-        Map<String, float[]> out = new HashMap<>();
-        for (int i = 0; i < distinct.size(); i++) {
-            out.put(distinct.get(i), k[i]);
-        }
-        return out;
     }
 
     private static double seconds(long startNanos) {
