@@ -50,4 +50,44 @@ public final class KnnVote {
         }
         return Optional.ofNullable(best);
     }
+
+    /**
+     * Accuracy of the vote for each {@code k} over many queries.
+     *
+     * @param ranked one ranked list per query (one head's results, best first)
+     * @param gold the gold label of each query
+     * @return k to accuracy, in the order of {@code ks}
+     */
+    public Map<Integer, Double> accuracyByK(List<List<RetrievedCase>> ranked, List<String> gold, int... ks) {
+        if (ranked.size() != gold.size() || ranked.isEmpty() || ks.length == 0) {
+            throw new IllegalArgumentException("need one gold label per ranked list, at least one query and one k; got "
+                    + ranked.size() + " lists, " + gold.size() + " labels, " + ks.length + " ks");
+        }
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        for (int k : ks) {
+            int correct = 0;
+            for (int q = 0; q < ranked.size(); q++) {
+                if (vote(ranked.get(q), k).orElse("").equals(gold.get(q))) {
+                    correct++;
+                }
+            }
+            out.put(k, (double) correct / ranked.size());
+        }
+        return out;
+    }
+
+    /** The {@code k} with the highest accuracy; ties go to the smaller {@code k}. */
+    public static int bestK(Map<Integer, Double> accuracyByK) {
+        int best = -1;
+        for (Map.Entry<Integer, Double> e : accuracyByK.entrySet()) {
+            double a = e.getValue();
+            if (best < 0 || a > accuracyByK.get(best) || a == accuracyByK.get(best) && e.getKey() < best) {
+                best = e.getKey();
+            }
+        }
+        if (best < 0) {
+            throw new IllegalArgumentException("no k to choose from");
+        }
+        return best;
+    }
 }

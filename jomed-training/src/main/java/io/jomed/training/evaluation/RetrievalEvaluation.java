@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -104,7 +103,7 @@ public final class RetrievalEvaluation {
                 Map<Integer, Double> knnVal = knnAccuracy(kb, f0, RetrieverHead.IMAGE, valEmb, val, maxK, false);
                 Map<Integer, Double> knnTest = knnAccuracy(kb, f0, RetrieverHead.IMAGE, testEmb, test, maxK, false);
                 Map<Integer, Double> textTest = knnAccuracy(kb, f0, RetrieverHead.TEXT, testEmb, test, maxK, false);
-                int selectedK = selectK(knnVal);
+                int selectedK = KnnVote.bestK(knnVal);
 
                 Split trainSplit = split(MedMnistSplit.TRAIN);
                 Map<RetrieverHead, float[][]> trainEmb = retriever.embed(trainSplit.images());
@@ -152,38 +151,17 @@ public final class RetrievalEvaluation {
     /** k-NN vote accuracy per k; leave-one-out excludes each query's own case (same image and same id). */
     private Map<Integer, Double> knnAccuracy(LuceneKnowledgeBase kb, ImageTowerEncoder f0, RetrieverHead head,
             Map<RetrieverHead, float[][]> embeddings, Split split, int maxK, boolean leaveOneOut) {
-        KnnVote vote = new KnnVote(LABEL);
-        int[] wanted = leaveOneOut ? new int[] {maxK} : ks;
-        int[] correct = new int[wanted.length];
         float[][] e = embeddings.get(head);
+        List<List<RetrievedCase>> ranked = new ArrayList<>(e.length);
         for (int q = 0; q < e.length; q++) {
             RetrievalOptions.Builder options = RetrievalOptions.builder().optKPerHead(maxK);
             if (leaveOneOut) {
                 options.optExcludeCaseId(split.ids().get(q));
             }
-            List<RetrievedCase> ranked = kb.search(head,
-                    QueryEmbedding.of(e[q], f0.fingerprint(), split.images().get(q).contentHash()), options.build());
-            for (int i = 0; i < wanted.length; i++) {
-                if (vote.vote(ranked, wanted[i]).orElse("").equals(split.labels().get(q))) {
-                    correct[i]++;
-                }
-            }
+            ranked.add(kb.search(head, QueryEmbedding.of(e[q], f0.fingerprint(), split.images().get(q).contentHash()),
+                    options.build()));
         }
-        Map<Integer, Double> out = new LinkedHashMap<>();
-        for (int i = 0; i < wanted.length; i++) {
-            out.put(wanted[i], (double) correct[i] / e.length);
-        }
-        return out;
-    }
-
-    private static int selectK(Map<Integer, Double> validation) {
-        int best = -1;
-        for (Map.Entry<Integer, Double> e : validation.entrySet()) {
-            if (best < 0 || e.getValue() > validation.get(best) || e.getValue().equals(validation.get(best)) && e.getKey() < best) {
-                best = e.getKey();
-            }
-        }
-        return best;
+        return new KnnVote(LABEL).accuracyByK(ranked, split.labels(), leaveOneOut ? new int[] {maxK} : ks);
     }
 
     private static double recallAt10(LuceneKnowledgeBase kb, ImageTowerEncoder f0, float[][] embeddings, Split split) {

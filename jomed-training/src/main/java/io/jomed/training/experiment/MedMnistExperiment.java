@@ -199,27 +199,13 @@ public final class MedMnistExperiment {
     }
 
     /** The k of the retrieval-only baseline with the best validation accuracy (ties: the smaller k). */
-    private int selectKnnK(DualHeadRetriever retriever, List<TaskExample> val) {
-        KnnVote vote = new KnnVote("label");
-        int maxK = KNN_KS[KNN_KS.length - 1];
-        int[] correct = new int[KNN_KS.length];
+    private static int selectKnnK(DualHeadRetriever retriever, List<TaskExample> val) {
         var results = retriever.retrieve(val.stream().map(TaskExample::query).toList(),
-                RetrievalOptions.builder().optKPerHead(maxK).build());
-        for (int q = 0; q < val.size(); q++) {
-            var imageHead = results.get(q).stream().filter(r -> r.head() == io.jomed.api.retrieval.RetrieverHead.IMAGE).toList();
-            for (int i = 0; i < KNN_KS.length; i++) {
-                if (vote.vote(imageHead, KNN_KS[i]).orElse("").equals(val.get(q).goldLabel())) {
-                    correct[i]++;
-                }
-            }
-        }
-        int best = 0;
-        for (int i = 1; i < KNN_KS.length; i++) {
-            if (correct[i] > correct[best]) {
-                best = i;
-            }
-        }
-        return KNN_KS[best];
+                RetrievalOptions.builder().optKPerHead(KNN_KS[KNN_KS.length - 1]).build());
+        List<List<io.jomed.api.retrieval.RetrievedCase>> imageHead = results.stream()
+                .map(r -> r.stream().filter(c -> c.head() == io.jomed.api.retrieval.RetrieverHead.IMAGE).toList()).toList();
+        return KnnVote.bestK(new KnnVote("label").accuracyByK(imageHead,
+                val.stream().map(TaskExample::goldLabel).toList(), KNN_KS));
     }
 
     private static double seconds(long startNanos) {

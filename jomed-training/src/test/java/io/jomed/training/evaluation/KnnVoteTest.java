@@ -28,6 +28,18 @@ class KnnVoteTest {
     }
 
     @Test
+    void accuracyPerKAndTheBestKWithTiesToTheSmallerK() {
+        KnnVote vote = new KnnVote("label");
+        List<RetrievedCase> first = List.of(c("a", "1", 0.9, 1), c("b", "0", 0.8, 2), c("c", "0", 0.7, 3));
+        List<RetrievedCase> second = List.of(c("d", "0", 0.9, 1), c("e", "0", 0.8, 2), c("f", "1", 0.7, 3));
+        var acc = vote.accuracyByK(List.of(first, second), List.of("0", "0"), 1, 3);
+        assertThat(acc).containsExactly(java.util.Map.entry(1, 0.5), java.util.Map.entry(3, 1.0));
+        assertThat(KnnVote.bestK(acc)).isEqualTo(3);
+        assertThat(KnnVote.bestK(java.util.Map.of(5, 0.8, 3, 0.8, 10, 0.7))).isEqualTo(3);
+        assertThatThrownBy(() -> vote.accuracyByK(List.of(first), List.of(), 1)).hasMessageContaining("one gold label per ranked list");
+    }
+
+    @Test
     void aCaseWithoutALabelIsAnError() {
         RetrievedCase unlabelled = new RetrievedCase(KnowledgeBaseCase.builder().setId("x")
                 .setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1])).build(), RetrieverHead.IMAGE, 1, 1);
