@@ -59,6 +59,8 @@ public final class ModeEvaluator {
     public static final String KNN = "knn";
     /** Mode name of the standard RAG pipeline (frozen retriever, trained reader). */
     public static final String STANDARD_RAG = "standard_rag";
+    /** Mode name of the JOMED pipeline (the phase-1 reader with the phase-2 trained retriever heads). */
+    public static final String JOMED = "jomed";
     /** Default {@code k} of the k-NN baseline when no validation-selected value is given. */
     public static final int DEFAULT_KNN_K = 5;
 
