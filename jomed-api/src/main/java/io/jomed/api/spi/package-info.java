@@ -1,2 +1,2 @@
-/** The service-provider interface: retrievers, readers and encoders found by name. */
+/** The service-provider interface: retrievers, readers, encoders and rerankers found by name. */
 package io.jomed.api.spi;
