@@ -2,6 +2,7 @@ package io.jomed.training.report;
 
 import io.jomed.training.analysis.InconsistencyAnalysis;
 import io.jomed.training.analysis.OracleAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.evaluation.ItemSelection;
 import io.jomed.training.evaluation.LatencySummary;
 import io.jomed.training.evaluation.ModeComparison;
@@ -10,6 +11,7 @@ import io.jomed.training.evaluation.ModeMetrics;
 import io.jomed.training.evaluation.PredictionLog;
 import io.jomed.training.metrics.ClassificationMetrics.ClassSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +23,9 @@ import java.util.OptionalDouble;
 /**
  * Everything one evaluation run reports: the run's identity (dataset, split, seed, preset, {@code k} per
  * head), each mode's {@link ModeMetrics}, the inconsistency and oracle analyses on the designated partition
- * (when that mode logged retrieved items), paired bootstrap comparisons between modes, and timings. Built
- * from a {@link PredictionLog}; {@link ReportWriter} writes it as JSON and {@link ReportTable} as markdown.
+ * (when that mode logged retrieved items), reranker comparisons, paired bootstrap comparisons between modes,
+ * timings, and the training stages that were skipped with the reason. Built from a {@link PredictionLog};
+ * {@link ReportWriter} writes it as JSON and {@link ReportTable} as markdown.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -44,6 +47,8 @@ public final class EvaluationReport {
     private final OptionalDouble trainMillis;
     private final Map<String, LatencySummary> latency;
     private final String partitionMode;
+    private final Map<String, RerankerComparison> rerankers;
+    private final Map<String, String> skippedStages;
 
     private EvaluationReport(Builder b, Map<String, ModeMetrics> results, Optional<InconsistencyAnalysis> inconsistency,
             Optional<OracleAnalysis> oracle, List<ModeComparison> comparisons) {
@@ -61,6 +66,8 @@ public final class EvaluationReport {
         this.trainMillis = b.trainMillis;
         this.latency = Collections.unmodifiableMap(new LinkedHashMap<>(b.latency));
         this.partitionMode = b.partitionMode;
+        this.rerankers = Collections.unmodifiableMap(new LinkedHashMap<>(b.rerankers));
+        this.skippedStages = Collections.unmodifiableMap(new LinkedHashMap<>(b.skippedStages));
     }
 
     public static Builder builder() {
@@ -117,6 +124,16 @@ public final class EvaluationReport {
         return oracle;
     }
 
+    /** The reranker comparisons per compared mode, in the order given; empty when none was run. */
+    public Map<String, RerankerComparison> rerankers() {
+        return rerankers;
+    }
+
+    /** Training stages that were skipped (for example {@code phase2.text}) with the reason, in the order given. */
+    public Map<String, String> skippedStages() {
+        return skippedStages;
+    }
+
     public List<ModeComparison> comparisons() {
         return comparisons;
     }
@@ -160,6 +177,8 @@ public final class EvaluationReport {
         private final List<String[]> comparisons = new ArrayList<>();
         private OptionalDouble trainMillis = OptionalDouble.empty();
         private final Map<String, LatencySummary> latency = new LinkedHashMap<>();
+        private final Map<String, RerankerComparison> rerankers = new LinkedHashMap<>();
+        private final Map<String, String> skippedStages = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -255,10 +274,45 @@ public final class EvaluationReport {
         }
 
         /**
+         * Reranker comparisons computed on this report's log, at most one per mode (see
+         * {@link RerankerComparison}).
+         *
+         * @throws IllegalArgumentException if two comparisons are of the same mode
+         */
+        public Builder optRerankers(Collection<RerankerComparison> comparisons) {
+            for (RerankerComparison c : Objects.requireNonNull(comparisons, "comparisons")) {
+                Objects.requireNonNull(c, "reranker comparison");
+                if (rerankers.putIfAbsent(c.mode(), c) != null) {
+                    throw new IllegalArgumentException("two reranker comparisons of mode \"" + c.mode() + "\"");
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Training stages that were skipped, each with the reason, for example {@code "phase2.text"} with
+         * {@code "the text index holds 2 distinct keys, fewer than K = 50"}; kept in the map's iteration order.
+         *
+         * @throws IllegalArgumentException if a stage or a reason is blank
+         */
+        public Builder optSkippedStages(Map<String, String> stageToReason) {
+            Objects.requireNonNull(stageToReason, "stageToReason");
+            stageToReason.forEach((stage, reason) -> {
+                requireText(stage, "skipped stage");
+                if (reason == null || reason.isBlank()) {
+                    throw new IllegalArgumentException("the reason for skipping stage " + stage + " is blank");
+                }
+            });
+            skippedStages.putAll(stageToReason);
+            return this;
+        }
+
+        /**
          * Computes the metrics, analyses and comparisons.
          *
          * @throws IllegalStateException if a required setting is missing
-         * @throws IllegalArgumentException if a compared or timed mode is not in the log, or the log is empty
+         * @throws IllegalArgumentException if a compared, timed or reranked mode is not in the log, or the log is
+         *     empty
          */
         public EvaluationReport build() {
             if (dataset == null) {
@@ -283,6 +337,7 @@ public final class EvaluationReport {
                 throw new IllegalArgumentException("the prediction log is empty");
             }
             latency.keySet().forEach(log::requireMode);
+            rerankers.keySet().forEach(log::requireMode);
             Map<String, ModeMetrics> results = new LinkedHashMap<>();
             for (String mode : log.modes()) {
                 results.put(mode, ModeMetrics.of(log, mode, classSet));

@@ -2,6 +2,7 @@ package io.jomed.training.report;
 
 import io.jomed.training.analysis.InconsistencyAnalysis;
 import io.jomed.training.analysis.OracleAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.analysis.SubsetAccuracy;
 import io.jomed.training.evaluation.LatencySummary;
 import io.jomed.training.evaluation.ModeComparison;
@@ -14,7 +15,9 @@ import java.util.Objects;
 /**
  * Renders an {@link EvaluationReport} as markdown for the command line: one row per mode (accuracy,
  * macro-F1, AUC, ECE, accuracy on the consistent and inconsistent subsets, oracle accuracy, p50 latency),
- * then one line per comparison with its bootstrap interval. Undefined values print as {@code -}.
+ * then one line per comparison with its bootstrap interval, a reranker table (one row per mode and reranker:
+ * accuracy overall and per subset, the mode's fused and oracle accuracy, the share of the gap closed) when
+ * rerankers were compared, and one line per skipped training stage. Undefined values print as {@code -}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -55,6 +58,29 @@ public final class ReportTable {
         for (ModeComparison c : report.comparisons()) {
             t.append(String.format(Locale.ROOT, "%s - %s: accuracy %s, macro-F1 %s (paired bootstrap 95%%, %d resamples)%n",
                     c.first(), c.second(), interval(c.accuracy()), interval(c.macroF1()), report.bootstrapResamples()));
+        }
+        if (!report.rerankers().isEmpty()) {
+            t.append("\n| mode | reranker | accuracy | acc. consistent | acc. inconsistent | fused | oracle | gap closed |\n");
+            t.append("|---|---|---|---|---|---|---|---|\n");
+            for (Map.Entry<String, RerankerComparison> e : report.rerankers().entrySet()) {
+                for (Map.Entry<String, RerankerComparison.RerankerResult> r : e.getValue().rerankers().entrySet()) {
+                    RerankerComparison.RerankerResult result = r.getValue();
+                    t.append("| ").append(e.getKey())
+                            .append(" | ").append(r.getKey())
+                            .append(" | ").append(fmt(result.accuracy().all()))
+                            .append(" | ").append(fmt(result.accuracy().consistent()))
+                            .append(" | ").append(fmt(result.accuracy().inconsistent()))
+                            .append(" | ").append(fmt(result.fusedAccuracy()))
+                            .append(" | ").append(fmt(result.oracleAccuracy()))
+                            .append(" | ").append(fmt(result.gapClosed()))
+                            .append(" |\n");
+                }
+            }
+        }
+        if (!report.skippedStages().isEmpty()) {
+            t.append('\n');
+            report.skippedStages().forEach((stage, reason) -> t.append("Skipped ").append(stage).append(": ").append(reason)
+                    .append('\n'));
         }
         return t.toString();
     }

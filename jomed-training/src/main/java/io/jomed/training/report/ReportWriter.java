@@ -2,11 +2,13 @@ package io.jomed.training.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.training.analysis.InconsistencyAnalysis;
 import io.jomed.training.analysis.OracleAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.analysis.SubsetAccuracy;
 import io.jomed.training.evaluation.LatencySummary;
 import io.jomed.training.evaluation.ModeComparison;
@@ -34,12 +36,18 @@ import java.util.Objects;
  *               "per_item_accuracy": {mode: {"all", "consistent", "inconsistent"}},
  *               "oracle_accuracy": {mode}, "oracle_gap": {mode},
  *               "oracle_accuracy_consistent": {mode}, "oracle_accuracy_inconsistent": {mode},
- *               "by_head": {mode: {head: {"oracle_accuracy", "fused_accuracy", "oracle_gap"}}}},
+ *               "by_head": {mode: {head: {"oracle_accuracy", "fused_accuracy", "oracle_gap"}}},
+ *               "rerankers": {mode: {reranker: {"accuracy", "accuracy_consistent", "accuracy_inconsistent",
+ *                                               "fused_accuracy", "oracle_accuracy", "gap_closed"}}},
+ *               "skipped_stages": [{"stage", "reason"}]},
  *  "comparisons": {"A_minus_B": {"accuracy": {"difference", "lower", "upper"}, "macro_f1": {...}}},
  *  "bootstrap": {"resamples", "confidence", "seed"},
  *  "timings_ms": {"train", "diagnose_p50", "diagnose_p95", "diagnose_by_mode": {mode: {"p50", "p95", "p99", "mean"}}}}
  * </pre>
- * Later schema additions add keys; they never rename these.
+ * {@code rerankers} holds the {@link RerankerComparison}s (subsets of the same partition as the other
+ * analyses, {@code gap_closed = (accuracy - fused_accuracy) / (oracle_accuracy - fused_accuracy)}); it and
+ * {@code skipped_stages} (training stages skipped, with the reason, in order) are always present, possibly
+ * empty. Later schema additions add keys; they never rename these.
  *
  * <p>Stateless and thread-safe.
  */
@@ -141,6 +149,22 @@ public final class ReportWriter {
                 }
             }
         }
+        ObjectNode rerankers = node.putObject("rerankers");
+        for (Map.Entry<String, RerankerComparison> e : report.rerankers().entrySet()) {
+            ObjectNode mode = rerankers.putObject(e.getKey());
+            for (Map.Entry<String, RerankerComparison.RerankerResult> r : e.getValue().rerankers().entrySet()) {
+                RerankerComparison.RerankerResult result = r.getValue();
+                ObjectNode reranker = mode.putObject(r.getKey());
+                number(reranker, "accuracy", result.accuracy().all());
+                number(reranker, "accuracy_consistent", result.accuracy().consistent());
+                number(reranker, "accuracy_inconsistent", result.accuracy().inconsistent());
+                number(reranker, "fused_accuracy", result.fusedAccuracy());
+                number(reranker, "oracle_accuracy", result.oracleAccuracy());
+                number(reranker, "gap_closed", result.gapClosed());
+            }
+        }
+        ArrayNode skipped = node.putArray("skipped_stages");
+        report.skippedStages().forEach((stage, reason) -> skipped.addObject().put("stage", stage).put("reason", reason));
     }
 
     private static void interval(ObjectNode node, Interval interval) {

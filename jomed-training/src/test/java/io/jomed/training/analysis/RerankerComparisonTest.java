@@ -32,53 +32,27 @@ import org.junit.jupiter.api.Test;
 
 class RerankerComparisonTest {
     private static final String RAG = ModeEvaluator.STANDARD_RAG;
-    private static final int[] GOLD = {0, 1, 0, 1, 1};
-    private static final int[] FUSED = {0, 0, 1, 0, 1};
-    /** Per query, the logits of its items (image 1, image 2, text 1, text 2) over (yes, no). */
-    private static final float[][][] LOGITS = {
-        {{2, 0}, {2, 0}, {2, 0}, {2, 0}},
-        {{4, 0}, {0, 1}, {0, 2}, {0, 1}},
-        {{0, 1}, {1, 0}, {2, 0}, {0, 4}},
-        {{2, 0}, {2, 0}, {2, 0}, {2, 0}},
-        {{0, 1}, {3, 0}, {0, 2}, {1, 0}}};
 
+    /** The cases and examples of {@link LogFixtures#rerankable()}: synthetic images, distinct per id. */
     private static final Map<String, KnowledgeBaseCase> CASES = new LinkedHashMap<>();
     private static final List<TaskExample> EXAMPLES = new ArrayList<>();
 
     static {
-        for (int q = 0; q < GOLD.length; q++) {
-            for (String prefix : List.of("i1-", "i2-", "t1-", "t2-")) {
-                String id = prefix + q;
-                CASES.put(id, KnowledgeBaseCase.builder().setId(id).setImage(SyntheticCases.image(CASES.size(), 28)).build());
+        for (QueryRecord q : LogFixtures.rerankable().queries()) {
+            for (ItemPrediction item : q.mode(RAG).items()) {
+                CASES.put(item.caseId(), KnowledgeBaseCase.builder().setId(item.caseId())
+                        .setImage(SyntheticCases.image(CASES.size(), 28)).build());
             }
-            EXAMPLES.add(new TaskExample("q" + q, Query.of(SyntheticCases.image(100 + q, 28), "malignant?"),
-                    LogFixtures.LABELS.label(GOLD[q])));
+            EXAMPLES.add(new TaskExample(q.exampleId(), Query.of(SyntheticCases.image(100 + EXAMPLES.size(), 28),
+                    "malignant?"), LogFixtures.LABELS.label(q.gold())));
         }
     }
 
     private static final Function<String, Optional<KnowledgeBaseCase>> LOOKUP = id -> Optional.ofNullable(CASES.get(id));
 
-    /**
-     * Five queries, gold {@code 0 1 0 1 1}, fused {@code 0 0 1 0 1}; items (image 1, image 2, text 1, text 2) predict
-     * {@code 0000}, {@code 0111}, {@code 1001}, {@code 0000}, {@code 1010}. Queries 1, 2 and 4 are inconsistent.
-     * Fused accuracy 0.4, oracle 0.8. By hand: top image item right on q0, q4 (0.4); top text item on q0, q1, q2,
-     * q4 (0.8); majority vote on q0, q1 and q4 (the tie on q4 goes to the fused 1; on q2 to the fused, wrong 1),
-     * 0.6; reader confidence picks (4, 0), (0, 4) and (3, 0) on q1, q2, q4: right on q0 only, 0.2.
-     */
+    /** {@link LogFixtures#rerankable()}, whose figures are worked out by hand there. */
     static PredictionLog log() {
-        PredictionLog.Builder log = PredictionLog.builder().setLabelSpace(LogFixtures.LABELS).addMode(RAG);
-        for (int q = 0; q < GOLD.length; q++) {
-            List<ItemPrediction> items = new ArrayList<>();
-            String[] ids = {"i1-", "i2-", "t1-", "t2-"};
-            for (int i = 0; i < 4; i++) {
-                RetrieverHead head = i < 2 ? RetrieverHead.IMAGE : RetrieverHead.TEXT;
-                float[] a = LOGITS[q][i];
-                items.add(new ItemPrediction(head, i % 2 + 1, ids[i] + q, 0.9 - 0.1 * i, 0.25, a, a[1] > a[0] ? 1 : 0));
-            }
-            double[] p = FUSED[q] == 0 ? new double[] {0.6, 0.4} : new double[] {0.4, 0.6};
-            log.addQuery(new QueryRecord("q" + q, GOLD[q], Map.of(RAG, new ModePrediction(FUSED[q], p, items))));
-        }
-        return log.build();
+        return LogFixtures.rerankable();
     }
 
     private static RerankerComparison.Builder builder(PredictionLog log) {

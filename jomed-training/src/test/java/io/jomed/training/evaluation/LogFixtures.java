@@ -48,6 +48,42 @@ public final class LogFixtures {
         return log.build();
     }
 
+    /**
+     * A log for the reranker comparison: one mode {@code standard_rag}, five queries, gold {@code 0 1 0 1 1}, fused
+     * {@code 0 0 1 0 1} (probability 0.6 for the predicted class); items (image 1, image 2, text 1, text 2, case ids
+     * {@code i1-q}, {@code i2-q}, {@code t1-q}, {@code t2-q}, raw scores .9, .8, .7, .6, fusion weight .25) with
+     * logits {@code (2,0)x4}, {@code (4,0) (0,1) (0,2) (0,1)}, {@code (0,1) (1,0) (2,0) (0,4)}, {@code (2,0)x4},
+     * {@code (0,1) (3,0) (0,2) (1,0)}, so they predict {@code 0000}, {@code 0111}, {@code 1001}, {@code 0000},
+     * {@code 1010}. Queries 1, 2 and 4 are inconsistent; fused accuracy 0.4, oracle 0.8. By hand: the top image
+     * item is right on q0, q4 (0.4); the top text item on q0, q1, q2, q4 (0.8); the majority vote on q0, q1, q4
+     * (0.6: the 2-2 tie on q4 goes to the fused, right 1, on q2 to the fused, wrong 1); reader confidence picks
+     * (4,0), (0,4), (3,0) on q1, q2, q4 and is right on q0 only (0.2).
+     */
+    public static PredictionLog rerankable() {
+        int[] gold = {0, 1, 0, 1, 1};
+        int[] fused = {0, 0, 1, 0, 1};
+        float[][][] logits = {
+            {{2, 0}, {2, 0}, {2, 0}, {2, 0}},
+            {{4, 0}, {0, 1}, {0, 2}, {0, 1}},
+            {{0, 1}, {1, 0}, {2, 0}, {0, 4}},
+            {{2, 0}, {2, 0}, {2, 0}, {2, 0}},
+            {{0, 1}, {3, 0}, {0, 2}, {1, 0}}};
+        String[] prefixes = {"i1-", "i2-", "t1-", "t2-"};
+        PredictionLog.Builder log = PredictionLog.builder().setLabelSpace(LABELS).addMode(ModeEvaluator.STANDARD_RAG);
+        for (int q = 0; q < gold.length; q++) {
+            List<ItemPrediction> items = new ArrayList<>();
+            for (int i = 0; i < prefixes.length; i++) {
+                float[] a = logits[q][i];
+                items.add(new ItemPrediction(i < 2 ? RetrieverHead.IMAGE : RetrieverHead.TEXT, i % 2 + 1, prefixes[i] + q,
+                        0.9 - 0.1 * i, 0.25, a, a[1] > a[0] ? 1 : 0));
+            }
+            double[] p = fused[q] == 0 ? new double[] {0.6, 0.4} : new double[] {0.4, 0.6};
+            log.addQuery(new QueryRecord("q" + q, gold[q], Map.of(ModeEvaluator.STANDARD_RAG,
+                    new ModePrediction(fused[q], p, items))));
+        }
+        return log.build();
+    }
+
     private static ItemPrediction item(RetrieverHead head, int rank, String id, double score, int predicted) {
         float[] logits = new float[2];
         logits[predicted] = rank == 1 ? 2f : 1f;

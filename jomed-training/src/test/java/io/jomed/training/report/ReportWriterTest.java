@@ -6,15 +6,28 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jomed.api.kb.KnowledgeBaseCase;
+import io.jomed.api.reranking.MajorityVoteReranker;
+import io.jomed.api.reranking.ReaderConfidenceReranker;
+import io.jomed.api.retrieval.Query;
+import io.jomed.api.testing.SyntheticCases;
+import io.jomed.training.analysis.InconsistencyAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
+import io.jomed.training.analysis.SubsetAccuracy;
+import io.jomed.training.evaluation.ItemSelection;
 import io.jomed.training.evaluation.LatencySummary;
 import io.jomed.training.evaluation.LogFixtures;
 import io.jomed.training.evaluation.ModeEvaluator;
+import io.jomed.training.evaluation.ModePrediction;
 import io.jomed.training.evaluation.PredictionLog;
+import io.jomed.training.evaluation.QueryRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +76,7 @@ class ReportWriterTest {
         JsonNode analysis = root.get("analysis");
         assertThat(keys(analysis)).containsExactly("partition_mode", "inconsistent_share", "inconsistent_share_by_mode",
                 "accuracy_consistent", "accuracy_inconsistent", "per_item_accuracy", "oracle_accuracy", "oracle_gap",
-                "oracle_accuracy_consistent", "oracle_accuracy_inconsistent", "by_head");
+                "oracle_accuracy_consistent", "oracle_accuracy_inconsistent", "by_head", "rerankers", "skipped_stages");
         assertThat(analysis.get("partition_mode").asText()).isEqualTo("standard_rag");
         assertThat(analysis.get("inconsistent_share").asDouble()).isEqualTo(0.5);
         assertThat(analysis.get("accuracy_consistent").get("closed_book").asDouble()).isEqualTo(1.0);
@@ -74,6 +87,10 @@ class ReportWriterTest {
         assertThat(keys(analysis.get("by_head").get("standard_rag"))).containsExactly("image", "text");
         assertThat(keys(analysis.get("by_head").get("standard_rag").get("image")))
                 .containsExactly("oracle_accuracy", "fused_accuracy", "oracle_gap");
+        assertThat(analysis.get("rerankers").isObject()).isTrue();
+        assertThat(analysis.get("rerankers").isEmpty()).isTrue();
+        assertThat(analysis.get("skipped_stages").isArray()).isTrue();
+        assertThat(analysis.get("skipped_stages").isEmpty()).isTrue();
 
         JsonNode comparisons = root.get("comparisons");
         assertThat(keys(comparisons)).containsExactly("standard_rag_minus_closed_book");
@@ -130,5 +147,86 @@ class ReportWriterTest {
         assertThat(md).contains("| standard_rag | 0.500 | 0.500 |").contains("| 0.750 | 2.00 |");
         assertThat(md).contains("Inconsistent share (standard_rag partition): 0.500 (2 of 4 queries)");
         assertThat(md).contains("standard_rag - closed_book: accuracy +0.000 [");
+    }
+
+    /** {@link LogFixtures#rerankable()} with majority vote and reader confidence compared on standard RAG. */
+    private static EvaluationReport rerankedReport() {
+        PredictionLog log = LogFixtures.rerankable();
+        RerankerComparison comparison = RerankerComparison.builder().setLog(log).setMode(ModeEvaluator.STANDARD_RAG)
+                .setPartition(InconsistencyAnalysis.partition(log, ModeEvaluator.STANDARD_RAG, ItemSelection.ALL))
+                .setCaseLookup(id -> Optional.of(KnowledgeBaseCase.builder().setId(id).setImage(SyntheticCases.image(1, 28))
+                        .build()))
+                .setQueryLookup(id -> Optional.of(Query.of(SyntheticCases.image(2, 28))))
+                .addReranker(new MajorityVoteReranker()).addReranker(new ReaderConfidenceReranker()).build();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        skipped.put("phase2.text", "the text index holds 2 distinct keys, fewer than K = 50");
+        skipped.put("phase2.image", "no validation split");
+        return EvaluationReport.builder().setDataset("breastmnist").setSplit("test").setSeed(1).setPreset("CLEAN")
+                .setKPerHead(2).setLog(log).optBootstrapResamples(50).optRerankers(List.of(comparison))
+                .optSkippedStages(skipped).build();
+    }
+
+    @Test
+    void rerankersAndSkippedStagesAreWrittenUnderAnalysis() throws Exception {
+        EvaluationReport report = rerankedReport();
+        assertThat(report.rerankers()).containsOnlyKeys(ModeEvaluator.STANDARD_RAG);
+        JsonNode analysis = JSON.readTree(ReportWriter.toJson(report)).get("analysis");
+        // by hand (LogFixtures.rerankable): fused 0.4, oracle 0.8; majority vote 0.6 (consistent q0, q3: 0.5;
+        // inconsistent q1, q2, q4: 2/3), reader confidence 0.2 (0.5 and 0)
+        assertThat(JSON.writeValueAsString(analysis.get("rerankers"))).isEqualTo("{\"standard_rag\":{"
+                + "\"majority-vote\":{\"accuracy\":0.6,\"accuracy_consistent\":0.5,\"accuracy_inconsistent\":0.6666666666666666,"
+                + "\"fused_accuracy\":0.4,\"oracle_accuracy\":0.8,\"gap_closed\":0.4999999999999999},"
+                + "\"reader-confidence\":{\"accuracy\":0.2,\"accuracy_consistent\":0.5,\"accuracy_inconsistent\":0.0,"
+                + "\"fused_accuracy\":0.4,\"oracle_accuracy\":0.8,\"gap_closed\":-0.5}}}");
+        assertThat(JSON.writeValueAsString(analysis.get("skipped_stages"))).isEqualTo("["
+                + "{\"stage\":\"phase2.text\",\"reason\":\"the text index holds 2 distinct keys, fewer than K = 50\"},"
+                + "{\"stage\":\"phase2.image\",\"reason\":\"no validation split\"}]");
+    }
+
+    @Test
+    void anUndefinedGapClosedIsNull() throws Exception {
+        // a comparison whose oracle equals its fused accuracy has no gap to close
+        PredictionLog log = LogFixtures.rerankable();
+        RerankerComparison.RerankerResult flat = new RerankerComparison.RerankerResult(
+                new SubsetAccuracy(0.4, 0.5, Double.NaN), 0.4, 0.4);
+        RerankerComparison c = new RerankerComparison(ModeEvaluator.STANDARD_RAG, ItemSelection.ALL,
+                flat.accuracy(), flat.accuracy(), Map.of("flat", flat));
+        EvaluationReport report = EvaluationReport.builder().setDataset("d").setSplit("test").setSeed(1).setPreset("CLEAN")
+                .setKPerHead(2).setLog(log).optBootstrapResamples(10).optRerankers(List.of(c)).build();
+        JsonNode flatNode = JSON.readTree(ReportWriter.toJson(report)).get("analysis").get("rerankers")
+                .get(ModeEvaluator.STANDARD_RAG).get("flat");
+        assertThat(flatNode.get("gap_closed").isNull()).isTrue();
+        assertThat(flatNode.get("accuracy_inconsistent").isNull()).isTrue();
+        assertThat(ReportTable.markdown(report)).contains("| standard_rag | flat | 0.400 | 0.500 | - | 0.400 | 0.400 | - |");
+    }
+
+    @Test
+    void theBuilderRefusesRerankersOfAnUnloggedOrRepeatedModeAndBlankSkipReasons() {
+        RerankerComparison c = rerankedReport().rerankers().get(ModeEvaluator.STANDARD_RAG);
+        assertThatThrownBy(() -> EvaluationReport.builder().optRerankers(List.of(c, c)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("two reranker comparisons of mode \"standard_rag\"");
+        PredictionLog cbOnly = PredictionLog.builder().setLabelSpace(LogFixtures.LABELS).addMode(ModeEvaluator.CLOSED_BOOK)
+                .addQuery(new QueryRecord("q0", 0, Map.of(ModeEvaluator.CLOSED_BOOK,
+                        new ModePrediction(0, new double[] {0.9, 0.1}, List.of()))))
+                .build();
+        assertThatThrownBy(() -> EvaluationReport.builder().setDataset("d").setSplit("test").setSeed(1).setPreset("CLEAN")
+                .setKPerHead(2).setLog(cbOnly).optRerankers(List.of(c)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mode \"standard_rag\" is not in the log");
+        assertThatThrownBy(() -> EvaluationReport.builder().optSkippedStages(Map.of("phase2.text", " ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the reason for skipping stage phase2.text is blank");
+    }
+
+    @Test
+    void theMarkdownHasARerankerTableAndTheSkippedStagesOnlyWhenPresent() {
+        String md = ReportTable.markdown(rerankedReport());
+        assertThat(md).contains("| mode | reranker | accuracy | acc. consistent | acc. inconsistent | fused | oracle | gap closed |");
+        assertThat(md).contains("| standard_rag | majority-vote | 0.600 | 0.500 | 0.667 | 0.400 | 0.800 | 0.500 |");
+        assertThat(md).contains("| standard_rag | reader-confidence | 0.200 | 0.500 | 0.000 | 0.400 | 0.800 | -0.500 |");
+        assertThat(md).contains("Skipped phase2.text: the text index holds 2 distinct keys, fewer than K = 50\n"
+                + "Skipped phase2.image: no validation split\n");
+        String plain = ReportTable.markdown(report(LogFixtures.handMade()));
+        assertThat(plain).doesNotContain("| reranker |").doesNotContain("Skipped");
     }
 }
