@@ -30,6 +30,7 @@ import java.util.function.Predicate;
  */
 public final class AdamW implements AutoCloseable {
     private final List<Parameter> parameters;
+    private final List<String> names;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
@@ -42,6 +43,7 @@ public final class AdamW implements AutoCloseable {
 
     private AdamW(Builder b) {
         this.parameters = List.copyOf(b.parameters);
+        this.names = b.names != null ? List.copyOf(b.names) : parameters.stream().map(Parameter::getName).toList();
         this.beta1 = b.beta1;
         this.beta2 = b.beta2;
         this.epsilon = b.epsilon;
@@ -49,13 +51,15 @@ public final class AdamW implements AutoCloseable {
         this.decayed = b.decayed;
         NDManager parent = parameters.get(0).getArray().getManager();
         this.manager = parent.newSubManager();
-        for (Parameter p : parameters) {
-            if (first.containsKey(p.getName())) {
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            String name = names.get(i);
+            if (first.containsKey(name)) {
                 manager.close();
-                throw new IllegalArgumentException("two parameters are named \"" + p.getName() + "\"");
+                throw new IllegalArgumentException("two parameters are named \"" + name + "\"; name them with setNamedParameters");
             }
-            first.put(p.getName(), manager.zeros(p.getArray().getShape()));
-            second.put(p.getName(), manager.zeros(p.getArray().getShape()));
+            first.put(name, manager.zeros(p.getArray().getShape()));
+            second.put(name, manager.zeros(p.getArray().getShape()));
         }
     }
 
@@ -91,15 +95,16 @@ public final class AdamW implements AutoCloseable {
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
         try (NDManager scope = manager.newSubManager(); NoGradient ignored = NoGradient.enter()) {
-            for (Parameter p : parameters) {
+            for (int i = 0; i < parameters.size(); i++) {
+                Parameter p = parameters.get(i);
                 NDArray weight = p.getArray();
                 if (!weight.hasGradient()) {
                     continue;
                 }
                 NDArray g = weight.getGradient();
                 g.attach(scope);
-                NDArray m = first.get(p.getName());
-                NDArray v = second.get(p.getName());
+                NDArray m = first.get(names.get(i));
+                NDArray v = second.get(names.get(i));
                 m.muli(beta1).addi(g.mul(1f - beta1));
                 v.muli(beta2).addi(g.square().mul(1f - beta2));
                 NDArray mHat = m.div(bc1);
@@ -159,6 +164,7 @@ public final class AdamW implements AutoCloseable {
      */
     public static final class Builder {
         private List<Parameter> parameters;
+        private List<String> names;
         private float beta1 = 0.9f;
         private float beta2 = 0.999f;
         private float epsilon = 1e-8f;
@@ -181,6 +187,18 @@ public final class AdamW implements AutoCloseable {
                 }
             }
             this.parameters = List.copyOf(parameters);
+            this.names = null;
+            return this;
+        }
+
+        /**
+         * Required unless {@link #setParameters} is called: the trained parameters under names unique among them (for
+         * blocks whose parameters share names, such as {@code weight}; DJL's parameter paths are unique).
+         */
+        public Builder setNamedParameters(java.util.Map<String, Parameter> named) {
+            Objects.requireNonNull(named, "named");
+            setParameters(List.copyOf(named.values()));
+            this.names = List.copyOf(named.keySet());
             return this;
         }
 

@@ -238,6 +238,15 @@ public final class ImageTower implements AutoCloseable {
         return out;
     }
 
+    /** The parameters by their unique path in the block, in {@link #parameters()} order. */
+    public java.util.Map<String, Parameter> namedParameters() {
+        java.util.Map<String, Parameter> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.put(p.getKey(), p.getValue());
+        }
+        return out;
+    }
+
     /** A copy of every parameter's values, in {@link #parameters()} order. */
     public float[][] parameterValues() {
         List<Parameter> params = parameters();
