@@ -29,6 +29,18 @@ import io.jomed.training.phase1.Phase1Mode;
 import io.jomed.training.phase1.Phase1ReaderTraining;
 import io.jomed.training.phase1.Phase1Result;
 import io.jomed.training.report.EvaluationReport;
+import io.jomed.api.reranking.MajorityVoteReranker;
+import io.jomed.api.reranking.ReaderConfidenceReranker;
+import io.jomed.api.reranking.TopRankedReranker;
+import io.jomed.retriever.reranking.ImageSimilarityReranker;
+import io.jomed.training.analysis.InconsistencyAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
+import io.jomed.training.evaluation.ItemSelection;
+import io.jomed.training.phase2.Phase2Result;
+import io.jomed.training.phase2.Phase2RetrieverTraining;
+import io.jomed.training.phase2.Phase2Settings;
+import io.jomed.training.phase2.StageResult;
+import java.util.ArrayList;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,12 +55,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The closed-book vs k-NN vs standard-RAG comparison on a MedMNIST dataset, end to end, with one seed driving
- * everything (method.md §1.3): align {@code f0} to the frozen text encoder {@code g0} on the train split, build
- * the Lucene knowledge base of the train split, embed training queries out of fold, train the reader with
- * retrieved context (phase 1) and a closed-book reader with the same steps and batch size, choose the k-NN
- * baseline's {@code k} on the validation split, and evaluate every mode on the test split. Optionally writes a
- * model bundle of the standard-RAG pipeline.
+ * The closed-book vs k-NN vs standard-RAG vs JOMED comparison on a MedMNIST dataset, end to end, with one seed
+ * driving everything (method.md §1.3): align {@code f0} to the frozen text encoder {@code g0} on the train split,
+ * build the Lucene knowledge base of the train split, embed training queries out of fold, train the reader with
+ * retrieved context (phase 1) and a closed-book reader with the same steps and batch size, train the retriever
+ * heads with the frozen phase-1 reader (phase 2), choose the k-NN baseline's {@code k} on the validation split,
+ * and evaluate every mode on the test split: standard RAG and JOMED share the phase-1 reader, so their
+ * difference is the trained retriever's. The report carries the inconsistency, oracle and reranker analyses.
+ * Optionally writes a model bundle of the JOMED pipeline.
  *
  * <p>Not thread-safe: run one experiment at a time (the PyTorch engine trains one model at a time). Does not own
  * the text encoder.
@@ -66,6 +80,7 @@ public final class MedMnistExperiment {
     private final int outOfFoldFolds;
     private final int phase1Passes;
     private final Path bundleDirectory;
+    private final Phase2Settings phase2Settings;
 
     private MedMnistExperiment(Builder b) {
         this.dataset = b.dataset;
@@ -77,6 +92,7 @@ public final class MedMnistExperiment {
         this.outOfFoldFolds = b.outOfFoldFolds;
         this.phase1Passes = b.phase1Passes;
         this.bundleDirectory = b.bundleDirectory;
+        this.phase2Settings = b.phase2Settings;
     }
 
     public static Builder builder() {
@@ -84,8 +100,8 @@ public final class MedMnistExperiment {
     }
 
     /** What one run produced. Immutable and thread-safe. */
-    public record Outcome(EvaluationReport report, int knnK, Phase1Result rag, Phase1Result closedBook,
-            Optional<Path> bundle, Map<String, Double> timingsSeconds) {
+    public record Outcome(EvaluationReport report, int knnK, Phase1Result rag, Phase1Result closedBook, List<StageResult> phase2,
+            Map<String, String> phase2Metadata, Optional<Path> bundle, Map<String, Double> timingsSeconds) {
     }
 
     /** Runs every step and evaluates on the test split. */
@@ -130,32 +146,40 @@ public final class MedMnistExperiment {
                             0).train(listener);
                     Phase1Result closedBook = phase1(retriever, cbModel, trainExamples, valExamples, outOfFold,
                             Phase1Mode.CLOSED_BOOK, rag.steps()).train(listener);
-                    double trainMillis = (System.nanoTime() - t) / 1e6;
                     timings.put("phase1", rag.elapsed().toNanos() / 1e9);
                     timings.put("closed_book", closedBook.elapsed().toNanos() / 1e9);
 
                     int knnK = selectKnnK(retriever, valExamples);
                     try (ClassifierReader ragReader = ClassifierReader.builder().setModel(ragModel).setTextEncoder(textEncoder).build();
-                            ClassifierReader cbReader = ClassifierReader.builder().setModel(cbModel).setTextEncoder(textEncoder).build()) {
+                            ClassifierReader cbReader = ClassifierReader.builder().setModel(cbModel).setTextEncoder(textEncoder).build();
+                            Phase2Result phase2 = phase2(kb, aligned.tower(), ragReader, trainExamples, valExamples, outOfFold, kbDir,
+                                    listener);
+                            HeadEncoders heads = HeadEncoders.of(phase2)) {
+                        double trainMillis = (System.nanoTime() - t) / 1e6;
+                        timings.put("phase2", phase2.elapsed().toNanos() / 1e9);
                         Jomed standardRag = Jomed.builder().setRetriever(retriever).setReader(ragReader).build();
+                        DualHeadRetriever.Builder trained = DualHeadRetriever.builder().setKnowledgeBase(kb).setImageKeyEncoder(f0)
+                                .optAlpha(phase2Settings.alpha());
+                        heads.encoders().forEach(trained::optTrainedTower);
+                        Jomed jomed = Jomed.builder().setRetriever(trained.build()).setReader(ragReader)
+                                .optFusionWeighting(phase2Settings.fusionWeighting()).build();
                         t = System.nanoTime();
                         ModeEvaluator.Result evaluated = ModeEvaluator.builder().setLabelSpace(dataset.task().labelSpace())
                                 .addClosedBook(ModeEvaluator.CLOSED_BOOK, cbReader)
                                 .addKnn(ModeEvaluator.KNN, retriever, knnK, "label")
                                 .addPipeline(ModeEvaluator.STANDARD_RAG, standardRag)
+                                .addPipeline(ModeEvaluator.JOMED, jomed)
                                 .build().evaluate(testExamples, listener);
                         timings.put("evaluate", seconds(t));
-                        EvaluationReport report = EvaluationReport.builder().setDataset(dataset.name()).setSplit("test")
-                                .setSeed(seed).setPreset("CLEAN").setKPerHead(RetrievalOptions.DEFAULT.kPerHead())
-                                .setLog(evaluated.log()).optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
+                        EvaluationReport report = report(evaluated, trainMillis, kb, f0, testExamples, phase2);
                         Optional<Path> bundle = Optional.empty();
                         if (bundleDirectory != null) {
-                            bundle = Optional.of(writeBundle(aligned, ragModel, kb));
+                            bundle = Optional.of(writeBundle(aligned, ragModel, kb, phase2));
                         }
                         timings.put("total", seconds(started));
                         listener.onProgress(ProgressEvent.of("experiment", dataset.name(), 1, 1,
                                 java.time.Duration.ofNanos(System.nanoTime() - started)));
-                        return new Outcome(report, knnK, rag, closedBook, bundle, timings);
+                        return new Outcome(report, knnK, rag, closedBook, phase2.stages(), phase2.metadata(), bundle, timings);
                     }
                 }
             }
@@ -164,14 +188,69 @@ public final class MedMnistExperiment {
         }
     }
 
-    private Path writeBundle(AlignmentResult aligned, ClassifierReaderModel model, LuceneKnowledgeBase kb) {
+    private EvaluationReport report(ModeEvaluator.Result evaluated, double trainMillis, LuceneKnowledgeBase kb, ImageTowerEncoder f0,
+            List<TaskExample> test, Phase2Result phase2) {
+        var log = evaluated.log();
+        ItemSelection selection = ItemSelection.ALL;
+        boolean[] partition = InconsistencyAnalysis.partition(log, ModeEvaluator.STANDARD_RAG, selection);
+        List<RerankerComparison> rerankers = new ArrayList<>();
+        for (String mode : List.of(ModeEvaluator.STANDARD_RAG, ModeEvaluator.JOMED)) {
+            rerankers.add(RerankerComparison.builder().setLog(log).setMode(mode).setPartition(partition)
+                    .setCaseLookup(kb::find).setExamples(test).optItemSelection(selection)
+                    .addReranker(new TopRankedReranker(io.jomed.api.retrieval.RetrieverHead.IMAGE))
+                    .addReranker(new ReaderConfidenceReranker())
+                    .addReranker(new MajorityVoteReranker())
+                    .addReranker(ImageSimilarityReranker.builder().setKnowledgeBase(kb).setImageKeyEncoder(f0).build())
+                    .build());
+        }
+        return EvaluationReport.builder().setDataset(dataset.name()).setSplit("test").setSeed(seed)
+                .setPreset(phase2Settings.preset().name()).setKPerHead(RetrievalOptions.DEFAULT.kPerHead()).setLog(log)
+                .addComparison(ModeEvaluator.STANDARD_RAG, ModeEvaluator.CLOSED_BOOK)
+                .addComparison(ModeEvaluator.JOMED, ModeEvaluator.STANDARD_RAG)
+                .optRerankers(rerankers).optSkippedStages(phase2.skippedStages())
+                .optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
+    }
+
+    private Phase2Result phase2(LuceneKnowledgeBase kb, io.jomed.retriever.encoding.ImageTower f0, ClassifierReader reader,
+            List<TaskExample> train, List<TaskExample> val, Map<String, float[]> outOfFold, Path kbDir, ProgressListener listener) {
+        Phase2RetrieverTraining.Builder b = Phase2RetrieverTraining.builder().setKnowledgeBase(kb).setImageKeyTower(f0)
+                .setReader(reader).setTrainingExamples(train).setValidationExamples(val).optSettings(phase2Settings).optSeed(seed)
+                .optCheckpointDirectory(kbDir.resolveSibling(kbDir.getFileName() + "-phase2")).optResume(false);
+        if (!outOfFold.isEmpty()) {
+            b.optOutOfFoldEmbeddings(outOfFold);
+        }
+        return b.build().train(listener);
+    }
+
+    /** Inference encoders of the trained heads; closes them. */
+    private record HeadEncoders(Map<io.jomed.api.retrieval.RetrieverHead, ImageTowerEncoder> encoders) implements AutoCloseable {
+        static HeadEncoders of(Phase2Result phase2) {
+            Map<io.jomed.api.retrieval.RetrieverHead, ImageTowerEncoder> out = new java.util.EnumMap<>(io.jomed.api.retrieval.RetrieverHead.class);
+            phase2.towers().forEach((h, tower) -> out.put(h, new ImageTowerEncoder(tower)));
+            return new HeadEncoders(out);
+        }
+
+        @Override
+        public void close() {
+            encoders.values().forEach(ImageTowerEncoder::close);
+        }
+    }
+
+    private Path writeBundle(AlignmentResult aligned, ClassifierReaderModel model, LuceneKnowledgeBase kb, Phase2Result phase2) {
         EncoderReference g0 = EncoderReference.of(textEncoderProvider, Map.of(), textEncoder);
-        ModelBundleWriter.builder().setImageKeyEncoder(aligned.tower()).setTextKeyEncoder(g0).setReaderModel(model)
-                .setKnowledgeBase(kb, KnowledgeBaseMode.PATH)
-                .optPreset("CLEAN", Map.of("dataset", dataset.name(), "seed", Long.toString(seed),
-                        "alignment_epochs", Integer.toString(alignmentEpochs), "out_of_fold_folds", Integer.toString(outOfFoldFolds),
-                        "phase1_passes", Integer.toString(phase1Passes)))
-                .build().write(bundleDirectory);
+        Map<String, String> configuration = new LinkedHashMap<>();
+        configuration.put("dataset", dataset.name());
+        configuration.put("seed", Long.toString(seed));
+        configuration.put("alignment_epochs", Integer.toString(alignmentEpochs));
+        configuration.put("out_of_fold_folds", Integer.toString(outOfFoldFolds));
+        configuration.put("phase1_passes", Integer.toString(phase1Passes));
+        configuration.putAll(phase2.metadata());
+        ModelBundleWriter.Builder writer = ModelBundleWriter.builder().setImageKeyEncoder(aligned.tower()).setTextKeyEncoder(g0)
+                .setReaderModel(model).setKnowledgeBase(kb, KnowledgeBaseMode.PATH)
+                .optPreset(phase2Settings.preset().name(), configuration).optAlpha(phase2Settings.alpha())
+                .optFusionWeighting(phase2Settings.fusionWeighting());
+        phase2.towers().forEach(writer::optHeadTower);
+        writer.build().write(bundleDirectory);
         LOG.info("wrote the model bundle to {}", bundleDirectory);
         return bundleDirectory;
     }
@@ -223,6 +302,7 @@ public final class MedMnistExperiment {
         private int outOfFoldFolds = 3;
         private int phase1Passes = Phase1Defaults.PASSES;
         private Path bundleDirectory;
+        private Phase2Settings phase2Settings = Phase2Defaults.settings();
 
         private Builder() {
         }
@@ -283,6 +363,12 @@ public final class MedMnistExperiment {
         /** Also write a model bundle of the standard-RAG pipeline here (the knowledge base referenced by path). */
         public Builder optBundleDirectory(Path directory) {
             this.bundleDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Phase-2 preset and switches; default {@link Phase2Defaults#settings()}. */
+        public Builder optPhase2Settings(Phase2Settings settings) {
+            this.phase2Settings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 

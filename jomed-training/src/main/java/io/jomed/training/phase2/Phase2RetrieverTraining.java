@@ -71,11 +71,12 @@ import org.slf4j.LoggerFactory;
  * optimizer moments, sampler position, step, best state, curve); a run built with the same inputs and
  * {@link Builder#optResume} continues from it and ends as the uninterrupted run would.
  *
- * <p>Reproducibility: libtorch's multi-threaded CPU kernels (convolution gradients in particular) do not sum in a
- * fixed order, so two runs of the same seed drift apart and a resumed run could not end as the uninterrupted one.
- * By default ({@link Builder#optSingleThreaded}) phase 2 therefore runs libtorch on one intra-op thread and puts
- * the previous thread count back when it ends; its steps are small ({@code B = 2} queries), so this costs little.
- * The setting is process-wide: other PyTorch work in the same JVM runs single-threaded meanwhile.
+ * <p>Reproducibility: libtorch's multi-threaded CPU gradient kernels (convolution weight gradients in
+ * particular) do not sum in a fixed order, so two runs of the same seed drift apart and a resumed run could not
+ * end as the uninterrupted one. By default ({@link Builder#optSingleThreaded}) each step's forward, backward and
+ * update therefore run on one libtorch intra-op thread, and the previous thread count is put back right after;
+ * the step is small ({@code B = 2} queries), so this costs little. Reader scoring and evaluation keep every
+ * thread. The thread count is process-wide: other PyTorch work in the same JVM shares it during a step.
  *
  * <p>Not thread-safe: run one training at a time (the PyTorch engine trains one model at a time). Does not own
  * its inputs.
@@ -131,19 +132,6 @@ public final class Phase2RetrieverTraining {
      */
     public Phase2Result train(ProgressListener listener) {
         Objects.requireNonNull(listener, "listener");
-        if (!singleThreaded) {
-            return trainOnCurrentThreads(listener);
-        }
-        int threads = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(1);
-        try {
-            return trainOnCurrentThreads(listener);
-        } finally {
-            JniUtils.setNumThreads(threads);
-        }
-    }
-
-    private Phase2Result trainOnCurrentThreads(ProgressListener listener) {
         long started = System.nanoTime();
         LabelSpace labels = reader.labelSpace();
         int[] gold = goldIndices(labels);
@@ -575,6 +563,26 @@ public final class Phase2RetrieverTraining {
             }
             // libtorch 2.7's CPU backward occasionally returns non-finite gradients for this small tower (seen in
             // the first convolutions only, not reproducible run to run); such a step is recomputed, never applied.
+            int threads = singleThreaded ? JniUtils.getNumThreads() : 0;
+            if (singleThreaded) {
+                JniUtils.setNumThreads(1);
+            }
+            try {
+                return gradientStep(head, theta, optimizer, trainingMode, stageLoss, lr, x, imageShape, frozen, keyData, g,
+                        weights, recall);
+            } finally {
+                if (singleThreaded) {
+                    JniUtils.setNumThreads(threads);
+                }
+            }
+        }
+
+        private StepOutcome gradientStep(RetrieverHead head, ImageTower theta, AdamW optimizer, boolean trainingMode,
+                KlRetrieverLoss stageLoss, float lr, float[] x, Shape imageShape, float[] frozen, float[] keyData, double[][] g,
+                double[] weights, double recall) {
+            int b = g.length;
+            int k = settings.candidates();
+            int d = f0.dimension();
             for (int attempt = 1; ; attempt++) {
                 double lossValue;
                 double gradientNorm;

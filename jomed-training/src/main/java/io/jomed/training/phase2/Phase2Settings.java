@@ -112,6 +112,62 @@ public final class Phase2Settings {
         return new Builder();
     }
 
+    /** A builder holding these settings, with the same record of explicit overrides. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.preset = preset;
+        b.explicit.putAll(explicit);
+        if (explicit.containsKey("supervision_score")) {
+            b.supervisionScore = supervisionScore;
+        }
+        if (explicit.containsKey("kl_reduction")) {
+            b.klReduction = klReduction;
+        }
+        if (explicit.containsKey("loss_scale")) {
+            b.lossScale = lossScale;
+        }
+        if (explicit.containsKey("gradient_clip_norm")) {
+            b.gradientClipNorm = gradientClipNorm;
+        }
+        if (explicit.containsKey("weight_decay")) {
+            b.weightDecay = weightDecay;
+            b.decayAllParameters = decayAllParameters;
+        }
+        if (explicit.containsKey("image_head_training_mode")) {
+            b.imageHeadTrainingMode = imageHeadTrainingMode;
+        }
+        if (explicit.containsKey("image_stage_starts_from_text_snapshot")) {
+            b.imageStageStartsFromTextSnapshot = imageStageStartsFromTextSnapshot;
+        }
+        if (explicit.containsKey("disagreement_weighting")) {
+            b.disagreementWeighting = disagreementWeighting;
+        }
+        if (explicit.containsKey("exact_candidates")) {
+            b.exactCandidates = exactCandidates;
+        }
+        if (explicit.containsKey("fusion_weighting")) {
+            b.fusionWeighting = fusionWeighting;
+        }
+        if (explicit.containsKey("checkpoint_selection")) {
+            b.checkpointSelection = checkpointSelection;
+        }
+        b.prior = prior;
+        b.goldTemperature = goldTemperature;
+        b.scoreTemperature = scoreTemperature;
+        b.candidates = candidates;
+        b.refreshEvery = refreshEvery;
+        b.queriesPerStep = queriesPerStep;
+        b.learningRate = learningRate;
+        b.alpha = alpha;
+        b.passes = passes;
+        b.totalSteps = totalSteps;
+        b.warmupSteps = warmupSteps;
+        b.evaluateEvery = evaluateEvery;
+        b.referenceCheckpointStep = referenceCheckpointStep;
+        b.stages = stages;
+        return b;
+    }
+
     /** The {@code CLEAN} preset with every default. */
     public static Phase2Settings clean() {
         return builder().build();

@@ -59,6 +59,18 @@ class Phase2SettingsTest {
     }
 
     @Test
+    void toBuilderKeepsTheOverridesAndLetsThePresetChangeUnderThem() {
+        Phase2Settings s = Phase2Settings.builder().optKlReduction(KlReduction.MEAN_OVER_PAIRS).optPasses(3).build();
+        Phase2Settings again = s.toBuilder().build();
+        assertThat(again).isEqualTo(s);
+        assertThat(again.overrides()).isEqualTo(s.overrides());
+        Phase2Settings reference = s.toBuilder().optPreset(Phase2Preset.REFERENCE).build();
+        assertThat(reference.klReduction()).isEqualTo(KlReduction.MEAN_OVER_PAIRS);
+        assertThat(reference.lossScale()).isEqualTo(1000f);
+        assertThat(reference.passes()).isEqualTo(3);
+    }
+
+    @Test
     void budgetScalesWithPassesUnlessGivenInSteps() {
         Phase2Settings s = Phase2Settings.builder().optPasses(4).build();
         assertThat(s.stepsPerStage(147)).isEqualTo(588);
