@@ -13,6 +13,13 @@ import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.phase1.Phase1ReaderTraining;
 import io.jomed.training.phase1.Phase1Result;
+import io.jomed.training.phase2.Phase2Result;
+import io.jomed.training.phase2.Phase2RetrieverTraining;
+import io.jomed.training.phase2.Phase2Settings;
+import io.jomed.api.retrieval.RetrieverHead;
+import io.jomed.retriever.encoding.ImageTower;
+import io.jomed.retriever.encoding.ImageTowerEncoder;
+import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +31,10 @@ import java.util.Objects;
  * {@link ClassifierReaderModel} with context retrieved by the frozen {@link DualHeadRetriever}
  * ({@link Phase1ReaderTraining}: top 2 per head, the example's own case excluded, one row per retrieved
  * case, class-balanced batches, AdamW with warm-up and cosine, selection on the validation split).
- * Phase 2 (the reader-supervised training of the text head, then the image head) is not part of this
- * version; the returned pipeline therefore uses the untrained heads ({@code e_h = f0}) and its metadata say
- * so ({@code phase2 = not run}).
+ * With {@link Builder#optPhase2} it then runs phase 2 ({@link Phase2RetrieverTraining}: the text head, then
+ * the image head, trained with the frozen phase-1 reader) and the returned pipeline retrieves with the trained
+ * heads; without it the heads stay untrained ({@code e_h = f0}) and the metadata say so. The metadata record the
+ * seed, phase 1's outcome and phase 2's preset, every setting, every override and each stage's outcome.
  *
  * <p>Immutable; {@link #train} may be called more than once but runs one job at a time (the PyTorch engine
  * trains one model at a time). It does not own the retriever or the text encoder; the returned pipeline
@@ -40,6 +48,9 @@ public final class SequentialJointTrainer implements JointTrainer {
     private final Map<String, float[]> outOfFold;
     private final int passes;
     private final long seed;
+    private final LuceneKnowledgeBase knowledgeBase;
+    private final ImageTower f0;
+    private final Phase2Settings phase2Settings;
 
     private SequentialJointTrainer(Builder b) {
         this.retriever = b.retriever;
@@ -49,6 +60,9 @@ public final class SequentialJointTrainer implements JointTrainer {
         this.outOfFold = b.outOfFold;
         this.passes = b.passes;
         this.seed = b.seed;
+        this.knowledgeBase = b.knowledgeBase;
+        this.f0 = b.f0;
+        this.phase2Settings = b.phase2Settings;
     }
 
     public static Builder builder() {
@@ -67,27 +81,58 @@ public final class SequentialJointTrainer implements JointTrainer {
             }
             Phase1Result phase1 = b.build().train(listener);
             Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("preset", "CLEAN");
+            metadata.put("preset", phase2Settings == null ? "CLEAN" : phase2Settings.preset().name());
             metadata.put("seed", Long.toString(seed));
             metadata.put("phase1.steps", Long.toString(phase1.steps()));
             metadata.put("phase1.best_step", Long.toString(phase1.bestStep()));
             metadata.put("phase1.best_validation_accuracy", Double.toString(phase1.bestValidationAccuracy()));
             metadata.put("phase1.out_of_fold_training_queries", Boolean.toString(outOfFold != null));
-            metadata.put("phase2", "not run: the heads are untrained (e_h = f0)");
             ClassifierReader reader = ClassifierReader.builder().setModel(model).setTextEncoder(textEncoder).build();
-            return new Trained(retriever, reader, model, Collections.unmodifiableMap(metadata));
+            if (phase2Settings == null) {
+                metadata.put("phase2", "not run: the heads are untrained (e_h = f0); enable it with optPhase2");
+                return new Trained(retriever, reader, model, null, Collections.unmodifiableMap(metadata));
+            }
+            try {
+                Phase2RetrieverTraining.Builder p2 = Phase2RetrieverTraining.builder().setKnowledgeBase(knowledgeBase)
+                        .setImageKeyTower(f0).setReader(reader).setTrainingExamples(train).setValidationExamples(validation)
+                        .optSettings(phase2Settings).optSeed(seed);
+                if (outOfFold != null) {
+                    p2.optOutOfFoldEmbeddings(outOfFold);
+                }
+                DualHeadRetriever trained;
+                try (Phase2Result phase2 = p2.build().train(listener)) {
+                    metadata.putAll(phase2.metadata());
+                    DualHeadRetriever.Builder rb = DualHeadRetriever.builder().setKnowledgeBase(knowledgeBase)
+                            .setImageKeyEncoder(retriever.queryEncoder(retriever.heads().get(0)).frozenEncoder())
+                            .optHeads(retriever.heads()).optAlpha(phase2Settings.alpha());
+                    for (Map.Entry<RetrieverHead, ImageTower> e : phase2.towers().entrySet()) {
+                        if (retriever.heads().contains(e.getKey())) {
+                            ImageTowerEncoder encoder = new ImageTowerEncoder(e.getValue());
+                            rb.optTrainedTower(e.getKey(), encoder).optCloseWithRetriever(encoder);
+                        }
+                    }
+                    trained = rb.build();
+                }
+                return new Trained(trained, reader, model, trained, Collections.unmodifiableMap(metadata));
+            } catch (RuntimeException e) {
+                reader.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
     }
 
-    private record Trained(Retriever retriever, Reader reader, ClassifierReaderModel model, Map<String, String> metadata)
-            implements TrainedPipeline {
+    private record Trained(Retriever retriever, Reader reader, ClassifierReaderModel model, DualHeadRetriever owned,
+            Map<String, String> metadata) implements TrainedPipeline {
         @Override
         public void close() {
             reader.close();
             model.close();
+            if (owned != null) {
+                owned.close();
+            }
         }
     }
 
@@ -100,8 +145,22 @@ public final class SequentialJointTrainer implements JointTrainer {
         private Map<String, float[]> outOfFold;
         private int passes = 8;
         private long seed = 1;
+        private LuceneKnowledgeBase knowledgeBase;
+        private ImageTower f0;
+        private Phase2Settings phase2Settings;
 
         private Builder() {
+        }
+
+        /**
+         * Runs phase 2 after phase 1 on this knowledge base (the retriever's) with trainable copies of {@code f0}, the
+         * tower whose keys the knowledge base holds.
+         */
+        public Builder optPhase2(LuceneKnowledgeBase knowledgeBase, ImageTower f0, Phase2Settings settings) {
+            this.knowledgeBase = Objects.requireNonNull(knowledgeBase, "knowledgeBase");
+            this.f0 = Objects.requireNonNull(f0, "f0");
+            this.phase2Settings = Objects.requireNonNull(settings, "settings");
+            return this;
         }
 
         /** Required: the frozen retriever over a knowledge base that holds the training split. */
@@ -148,6 +207,9 @@ public final class SequentialJointTrainer implements JointTrainer {
             if (retriever == null || textEncoder == null || readerConfig == null) {
                 throw new IllegalStateException("retriever, text encoder and reader are required: call setRetriever, "
                         + "setTextEncoder and setReader");
+            }
+            if (knowledgeBase != null && retriever.knowledgeBase() != knowledgeBase) {
+                throw new IllegalArgumentException("phase 2 must train on the retriever's own knowledge base");
             }
             return new SequentialJointTrainer(this);
         }
