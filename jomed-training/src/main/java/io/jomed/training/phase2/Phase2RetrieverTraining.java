@@ -423,8 +423,14 @@ public final class Phase2RetrieverTraining {
                             curve.add(new TrainingPoint(step, meanLoss, lr, accuracy));
                             lossSum = 0;
                             lossCount = 0;
-                            boolean keep = settings.checkpointSelection() == CheckpointSelection.BEST_VALIDATION_ACCURACY
-                                    ? accuracy >= bestAccuracy : step == keepStep;
+                            boolean keep;
+                            if (settings.checkpointSelection() == CheckpointSelection.FIXED_STEP) {
+                                keep = step == keepStep;
+                            } else if (Double.isNaN(accuracy)) {
+                                keep = step == total; // no validation split: nothing to choose on, keep the last state
+                            } else {
+                                keep = accuracy >= bestAccuracy || Double.isNaN(bestAccuracy);
+                            }
                             if (keep) {
                                 bestStep = step;
                                 bestAccuracy = accuracy;

@@ -30,8 +30,8 @@ public final class ReportTable {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%s / %s, %d examples, seed %d, preset %s, k per head %d%n%n", report.dataset(),
                 report.split(), report.examples(), report.seed(), report.preset(), report.kPerHead()));
-        t.append("| mode | accuracy | macro-F1 | AUC | ECE | acc. consistent | acc. inconsistent | oracle | p50 ms |\n");
-        t.append("|---|---|---|---|---|---|---|---|---|\n");
+        t.append("| mode | accuracy | macro-F1 | AUC | ECE | acc. consistent | acc. inconsistent | own incons. share | oracle | p50 ms |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|\n");
         InconsistencyAnalysis inc = report.inconsistency().orElse(null);
         OracleAnalysis oracle = report.oracle().orElse(null);
         for (Map.Entry<String, ModeMetrics> e : report.results().entrySet()) {
@@ -47,6 +47,7 @@ public final class ReportTable {
                     .append(" | ").append(fmt(m.ece()))
                     .append(" | ").append(subsets == null ? "-" : fmt(subsets.consistent()))
                     .append(" | ").append(subsets == null ? "-" : fmt(subsets.inconsistent()))
+                    .append(" | ").append(inc == null || !inc.ownShare().containsKey(mode) ? "-" : fmt(inc.ownShare().get(mode)))
                     .append(" | ").append(o == null ? "-" : fmt(o.oracle().all()))
                     .append(" | ").append(l == null ? "-" : String.format(Locale.ROOT, "%.2f", l.p50()))
                     .append(" |\n");
