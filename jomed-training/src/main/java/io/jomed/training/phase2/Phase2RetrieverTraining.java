@@ -71,12 +71,11 @@ import org.slf4j.LoggerFactory;
  * optimizer moments, sampler position, step, best state, curve); a run built with the same inputs and
  * {@link Builder#optResume} continues from it and ends as the uninterrupted run would.
  *
- * <p>Reproducibility: libtorch's multi-threaded CPU gradient kernels (convolution weight gradients in
- * particular) do not sum in a fixed order, so two runs of the same seed drift apart and a resumed run could not
- * end as the uninterrupted one. By default ({@link Builder#optSingleThreaded}) each step's forward, backward and
- * update therefore run on one libtorch intra-op thread, and the previous thread count is put back right after;
- * the step is small ({@code B = 2} queries), so this costs little. Reader scoring and evaluation keep every
- * thread. The thread count is process-wide: other PyTorch work in the same JVM shares it during a step.
+ * <p>Reproducibility: with the default tower, libtorch's CPU kernels give bitwise-identical steps run to run, so a
+ * resumed run ends exactly as the uninterrupted one (the tests check it). For towers where they do not (seen with
+ * 8-channel towers, whose convolution gradients also turn non-finite now and then; such a step is recomputed),
+ * {@link Builder#optSingleThreaded} runs each gradient step on one libtorch thread; libtorch then logs a warning
+ * per convolution on CPUs without NNPACK support.
  *
  * <p>Not thread-safe: run one training at a time (the PyTorch engine trains one model at a time). Does not own
  * its inputs.
@@ -768,7 +767,7 @@ public final class Phase2RetrieverTraining {
         private boolean resume;
         private boolean reuseReaderOutputs = true;
         private long stopAfterSteps;
-        private boolean singleThreaded = true;
+        private boolean singleThreaded;
 
         private Builder() {
         }
@@ -855,8 +854,9 @@ public final class Phase2RetrieverTraining {
         }
 
         /**
-         * Whether libtorch runs on one intra-op thread during phase 2 (default true), which makes runs of one seed
-         * bitwise reproducible and resumable; see the class documentation.
+         * Whether each gradient step runs on one libtorch intra-op thread (default false), for towers whose
+         * multi-threaded gradients are not reproducible run to run; see the class documentation. The thread count
+         * is process-wide, so other PyTorch work in the JVM shares it during a step.
          */
         public Builder optSingleThreaded(boolean singleThreaded) {
             this.singleThreaded = singleThreaded;

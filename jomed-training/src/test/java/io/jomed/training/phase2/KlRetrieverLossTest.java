@@ -95,6 +95,56 @@ class KlRetrieverLossTest {
     }
 
     @Test
+    void theGradientReachesTheLearnedEmbeddingOnlyThroughAlphaTimesTheKeys() {
+        KlRetrieverLoss loss = KlRetrieverLoss.of(Phase2Settings.clean());
+        Random r = new Random(5);
+        int dim = 6;
+        double alpha = 0.15;
+        double[] keys = new double[B * K * dim];
+        double[] learned = new double[B * dim];
+        double[] frozen = new double[B * dim];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = r.nextGaussian() / Math.sqrt(dim);
+        }
+        for (int i = 0; i < learned.length; i++) {
+            learned[i] = r.nextGaussian() / Math.sqrt(dim);
+            frozen[i] = r.nextGaussian() / Math.sqrt(dim);
+        }
+        double[][] s = new double[B][K];
+        for (int x = 0; x < B; x++) {
+            for (int d = 0; d < K; d++) {
+                for (int j = 0; j < dim; j++) {
+                    s[x][d] += keys[(x * K + d) * dim + j] * (alpha * learned[x * dim + j] + (1 - alpha) * frozen[x * dim + j]);
+                }
+            }
+        }
+        double[][] q = loss.target(random(r, 2.0), s);
+        double[] w = {1, 1, 1};
+        double[][] dLds = loss.gradient(s, q, w);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray fTheta = manager.create(learned, new Shape(B, dim));
+            fTheta.setRequiresGradient(true);
+            NDArray f0 = manager.create(frozen, new Shape(B, dim));
+            NDArray k = manager.create(keys, new Shape(B, K, dim));
+            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray e = fTheta.mul(alpha).add(f0.mul(1 - alpha));
+                NDArray scores = k.mul(e.expandDims(1)).sum(new int[] {2});
+                collector.backward(loss.loss(scores, q, w));
+            }
+            double[] grad = fTheta.getGradient().toDoubleArray();
+            for (int x = 0; x < B; x++) {
+                for (int j = 0; j < dim; j++) {
+                    double expected = 0;
+                    for (int d = 0; d < K; d++) {
+                        expected += dLds[x][d] * alpha * keys[(x * K + d) * dim + j];
+                    }
+                    assertThat(grad[x * dim + j]).as("dL/df_theta[%d][%d]", x, j).isCloseTo(expected, within(1e-12));
+                }
+            }
+        }
+    }
+
+    @Test
     void referenceReductionDividesByBTimesKAndTemperatureEntersTheGradient() {
         KlRetrieverLoss loss = new KlRetrieverLoss(KlReduction.MEAN_OVER_PAIRS, DisagreementWeighting.OFF, true, 1.0, 0.5);
         Random r = new Random(11);

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Phase 2 on synthetic cases ({@link #lesionCase}) whose reports state the label (two distinct reports, so the
  * text stage must be skipped); the test reader answers with the label of the case it is given, so the
- * reader-supervised target pulls the image head towards cases of the query's label. Phase 2 runs single-threaded,
- * so these runs are bitwise reproducible.
+ * reader-supervised target pulls the image head towards cases of the query's label. With this tower libtorch's
+ * steps are bitwise reproducible on many threads, which the resume test relies on.
  */
 class Phase2RetrieverTrainingTest {
     private static final int DIM = 32;
