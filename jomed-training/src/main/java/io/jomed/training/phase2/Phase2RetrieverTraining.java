@@ -526,6 +526,9 @@ public final class Phase2RetrieverTraining {
             int[][] predictions = new int[b][k];
             double recall = Double.NaN;
             double recallSum = 0;
+            List<String> queryKeys = new ArrayList<>(b);
+            List<io.jomed.api.retrieval.Query> queries = new ArrayList<>(b);
+            List<List<KnowledgeBaseCase>> candidates = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
                 TaskExample example = training.get(batch[i]);
                 QueryEmbedding e = QueryEmbedding.of(candidateEmbeddings[i], f0.fingerprint(), example.query().image().contentHash());
@@ -552,10 +555,15 @@ public final class Phase2RetrieverTraining {
                     }
                     System.arraycopy(keys.key(row), 0, keyData, (i * k + j) * d, d);
                 }
-                float[][] logits = cache.logits(example.id(), example.query(), cases);
+                queryKeys.add(example.id());
+                queries.add(example.query());
+                candidates.add(cases);
+            }
+            float[][][] logits = cache.logits(queryKeys, queries, candidates);
+            for (int i = 0; i < b; i++) {
                 for (int j = 0; j < k; j++) {
-                    g[i][j] = settings.supervisionScore().score(logits[j], gold[batch[i]]);
-                    predictions[i][j] = argmax(logits[j]);
+                    g[i][j] = settings.supervisionScore().score(logits[i][j], gold[batch[i]]);
+                    predictions[i][j] = argmax(logits[i][j]);
                 }
             }
             if (sampleRecall && !settings.exactCandidates()) {

@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /**
  * The frozen reader's label logits per (query, case) pair, computed once and reused: the reader does not change
- * in phase 2, so its output for a pair never changes and reusing it is exact. Missing pairs of one call are
+ * in phase 2, so its output for a pair never changes and reusing it is exact. The missing pairs of a step are
  * scored in one batched reader call.
  *
  * <p>Not thread-safe: one training run uses it from one thread.
@@ -31,31 +31,40 @@ final class ReaderScoreCache {
     }
 
     /**
-     * The label logits of the query with each case in context, in case order.
+     * The label logits of each query with each of its cases in context; all pairs not seen before are scored in
+     * one batched reader call.
      *
-     * @param queryKey identifies the query (its example id)
+     * @param queryKeys identify the queries (their example ids)
+     * @param queries the queries, same order
+     * @param cases each query's cases, same order
+     * @return per query, per case, the label logits
      */
-    float[][] logits(String queryKey, Query query, List<KnowledgeBaseCase> cases) {
-        float[][] out = new float[cases.size()][];
+    float[][][] logits(List<String> queryKeys, List<Query> queries, List<List<KnowledgeBaseCase>> cases) {
+        float[][][] out = new float[queries.size()][][];
         List<ReaderInput> missing = new ArrayList<>();
-        List<Integer> missingAt = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            float[] cached = enabled ? logits.get(key(queryKey, cases.get(i).id())) : null;
-            if (cached != null) {
-                out[i] = cached;
-                hits++;
-            } else {
-                missing.add(ReaderInput.withContext(query, cases.get(i)));
-                missingAt.add(i);
+        List<int[]> missingAt = new ArrayList<>();
+        for (int q = 0; q < queries.size(); q++) {
+            List<KnowledgeBaseCase> list = cases.get(q);
+            out[q] = new float[list.size()][];
+            for (int i = 0; i < list.size(); i++) {
+                float[] cached = enabled ? logits.get(key(queryKeys.get(q), list.get(i).id())) : null;
+                if (cached != null) {
+                    out[q][i] = cached;
+                    hits++;
+                } else {
+                    missing.add(ReaderInput.withContext(queries.get(q), list.get(i)));
+                    missingAt.add(new int[] {q, i});
+                }
             }
         }
         if (!missing.isEmpty()) {
             List<LabelLogits> scored = reader.score(missing);
             for (int j = 0; j < scored.size(); j++) {
-                int i = missingAt.get(j);
-                out[i] = scored.get(j).logits();
+                int q = missingAt.get(j)[0];
+                int i = missingAt.get(j)[1];
+                out[q][i] = scored.get(j).logits();
                 if (enabled) {
-                    logits.put(key(queryKey, cases.get(i).id()), out[i]);
+                    logits.put(key(queryKeys.get(q), cases.get(q).get(i).id()), out[q][i]);
                 }
             }
             misses += missing.size();
