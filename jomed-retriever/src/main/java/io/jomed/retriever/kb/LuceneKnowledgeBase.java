@@ -633,24 +633,40 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     @Override
     public List<RetrievedCase> search(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
         checkQuery(head, query, options);
+        return read(searcher -> toRetrieved(searcher, head, approximate(searcher, head, query, options)));
+    }
+
+    /**
+     * {@link #search} without loading the cases: the ids and exact raw scores of the best {@code k}, best first.
+     * For callers that only rank (training loops); load a case with {@link #find} when it is needed.
+     */
+    public List<ScoredCaseId> searchIds(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
+        checkQuery(head, query, options);
+        return read(searcher -> ids(approximate(searcher, head, query, options)));
+    }
+
+    private List<Scored> approximate(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query, RetrievalOptions options)
+            throws IOException {
         String field = keyField(head);
         int k = options.kPerHead();
-        return read(searcher -> {
-            checkNotEmpty(searcher);
-            Query filter = filter(query, options);
-            int candidates = (int) Math.min(Integer.MAX_VALUE, Math.max((long) overFetch * k, minCandidates));
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unitCopy(query), candidates, filter), candidates);
-            List<Scored> scored = new ArrayList<>(top.scoreDocs.length);
-            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-            for (ScoreDoc hit : top.scoreDocs) {
-                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hit.doc, leaves));
-                int local = hit.doc - leaf.docBase;
-                float[] key = readKey(leaf, local, field);
-                scored.add(new Scored(hit.doc, query.dot(key), idOf(DocValues.getSorted(leaf.reader(), FIELD_ID), local)));
-            }
-            scored.sort(Scored.ORDER);
-            return toRetrieved(searcher, head, scored.subList(0, Math.min(k, scored.size())));
-        });
+        checkNotEmpty(searcher);
+        Query filter = filter(query, options);
+        int candidates = (int) Math.min(Integer.MAX_VALUE, Math.max((long) overFetch * k, minCandidates));
+        TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unitCopy(query), candidates, filter), candidates);
+        List<Scored> scored = new ArrayList<>(top.scoreDocs.length);
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        for (ScoreDoc hit : top.scoreDocs) {
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hit.doc, leaves));
+            int local = hit.doc - leaf.docBase;
+            float[] key = readKey(leaf, local, field);
+            scored.add(new Scored(hit.doc, query.dot(key), idOf(DocValues.getSorted(leaf.reader(), FIELD_ID), local)));
+        }
+        scored.sort(Scored.ORDER);
+        return scored.subList(0, Math.min(k, scored.size()));
+    }
+
+    private static List<ScoredCaseId> ids(List<Scored> scored) {
+        return scored.stream().map(x -> new ScoredCaseId(x.id(), x.score())).toList();
     }
 
     /**
@@ -660,42 +676,51 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
      */
     public List<RetrievedCase> searchExact(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
         checkQuery(head, query, options);
+        return read(searcher -> toRetrieved(searcher, head, exact(searcher, head, query, options)));
+    }
+
+    /** {@link #searchExact} without loading the cases: ids and raw scores of the best {@code k}, best first. */
+    public List<ScoredCaseId> searchExactIds(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
+        checkQuery(head, query, options);
+        return read(searcher -> ids(exact(searcher, head, query, options)));
+    }
+
+    private List<Scored> exact(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query, RetrievalOptions options)
+            throws IOException {
         String field = keyField(head);
         int k = options.kPerHead();
-        return read(searcher -> {
-            checkNotEmpty(searcher);
-            Query filter = filter(query, options);
-            Query match = filter == null ? MatchAllDocsQuery.INSTANCE : filter;
-            Weight weight = searcher.createWeight(searcher.rewrite(match), ScoreMode.COMPLETE_NO_SCORES, 1f);
-            PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, Scored.ORDER.reversed());
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                Scorer scorer = weight.scorer(leaf);
-                FloatVectorValues vectors = leaf.reader().getFloatVectorValues(field);
-                if (scorer == null || vectors == null) {
+        checkNotEmpty(searcher);
+        Query filter = filter(query, options);
+        Query match = filter == null ? MatchAllDocsQuery.INSTANCE : filter;
+        Weight weight = searcher.createWeight(searcher.rewrite(match), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, Scored.ORDER.reversed());
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Scorer scorer = weight.scorer(leaf);
+            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(field);
+            if (scorer == null || vectors == null) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            SortedDocValues ids = DocValues.getSorted(leaf.reader(), FIELD_ID);
+            KnnVectorValues.DocIndexIterator keys = vectors.iterator();
+            DocIdSetIterator docs = scorer.iterator();
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if ((live != null && !live.get(doc)) || keys.advance(doc) != doc) {
                     continue;
                 }
-                Bits live = leaf.reader().getLiveDocs();
-                SortedDocValues ids = DocValues.getSorted(leaf.reader(), FIELD_ID);
-                KnnVectorValues.DocIndexIterator keys = vectors.iterator();
-                DocIdSetIterator docs = scorer.iterator();
-                for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                    if ((live != null && !live.get(doc)) || keys.advance(doc) != doc) {
-                        continue;
-                    }
-                    double s = query.dot(vectors.vectorValue(keys.index()));
-                    if (best.size() == k && s < best.peek().score()) {
-                        continue;
-                    }
-                    best.add(new Scored(leaf.docBase + doc, s, idOf(ids, doc)));
-                    if (best.size() > k) {
-                        best.poll();
-                    }
+                double s = query.dot(vectors.vectorValue(keys.index()));
+                if (best.size() == k && s < best.peek().score()) {
+                    continue;
+                }
+                best.add(new Scored(leaf.docBase + doc, s, idOf(ids, doc)));
+                if (best.size() > k) {
+                    best.poll();
                 }
             }
-            List<Scored> sorted = new ArrayList<>(best);
-            sorted.sort(Scored.ORDER);
-            return toRetrieved(searcher, head, sorted);
-        });
+        }
+        List<Scored> sorted = new ArrayList<>(best);
+        sorted.sort(Scored.ORDER);
+        return sorted;
     }
 
     private void checkQuery(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {

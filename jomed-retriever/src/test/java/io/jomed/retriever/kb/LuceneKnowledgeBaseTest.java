@@ -173,8 +173,15 @@ class LuceneKnowledgeBaseTest {
                 List<RetrievedCase> exact = kb.searchExact(head, query, options);
                 assertThat(exact).hasSize(10);
                 assertThat(ids(approximate)).containsExactlyElementsOf(ids(exact));
+                List<ScoredCaseId> approximateIds = kb.searchIds(head, query, options);
+                List<ScoredCaseId> exactIds = kb.searchExactIds(head, query, options);
                 for (int i = 0; i < exact.size(); i++) {
                     assertThat(approximate.get(i).rawScore()).isEqualTo(exact.get(i).rawScore());
+                    // the id-only searches rank exactly as the case-loading ones
+                    assertThat(approximateIds.get(i)).isEqualTo(new ScoredCaseId(approximate.get(i).knowledgeBaseCase().id(),
+                            approximate.get(i).rawScore()));
+                    assertThat(exactIds.get(i)).isEqualTo(new ScoredCaseId(exact.get(i).knowledgeBaseCase().id(),
+                            exact.get(i).rawScore()));
                 }
                 found += approximate.size();
             }

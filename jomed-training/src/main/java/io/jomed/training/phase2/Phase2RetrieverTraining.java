@@ -27,6 +27,7 @@ import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.image.ImagePreprocessor;
 import io.jomed.retriever.kb.KeyMatrix;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
+import io.jomed.retriever.kb.ScoredCaseId;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.retriever.retrieval.QueryEncoder;
 import io.jomed.training.sampling.ClassBalancedSampler;
@@ -252,6 +253,7 @@ public final class Phase2RetrieverTraining {
         private float[][] f0Rows;
         private long stepsDone;
         private long recomputedSteps;
+        private final Map<String, KnowledgeBaseCase> cases = new java.util.HashMap<>();
 
         Run(LabelSpace labels, int[] gold, ProgressListener listener) {
             this.labels = labels;
@@ -528,38 +530,38 @@ public final class Phase2RetrieverTraining {
             double recallSum = 0;
             List<String> queryKeys = new ArrayList<>(b);
             List<io.jomed.api.retrieval.Query> queries = new ArrayList<>(b);
-            List<List<KnowledgeBaseCase>> candidates = new ArrayList<>(b);
+            List<List<String>> candidates = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
                 TaskExample example = training.get(batch[i]);
                 QueryEmbedding e = QueryEmbedding.of(candidateEmbeddings[i], f0.fingerprint(), example.query().image().contentHash());
                 RetrievalOptions options = RetrievalOptions.builder().optKPerHead(k).optExcludeCaseId(example.id()).build();
-                List<RetrievedCase> found = settings.exactCandidates() ? knowledgeBase.searchExact(head, e, options)
-                        : knowledgeBase.search(head, e, options);
+                List<ScoredCaseId> found = settings.exactCandidates() ? knowledgeBase.searchExactIds(head, e, options)
+                        : knowledgeBase.searchIds(head, e, options);
                 if (found.size() < k) {
                     throw new IllegalStateException("only " + found.size() + " candidates for training example " + example.id()
                             + " in the " + head + " index; K = " + k);
                 }
                 if (sampleRecall && !settings.exactCandidates()) {
                     Set<String> exact = new HashSet<>();
-                    knowledgeBase.searchExact(head, e, options).forEach(c -> exact.add(c.knowledgeBaseCase().id()));
-                    recallSum += found.stream().filter(c -> exact.contains(c.knowledgeBaseCase().id())).count() / (double) k;
+                    knowledgeBase.searchExactIds(head, e, options).forEach(c -> exact.add(c.caseId()));
+                    recallSum += found.stream().filter(c -> exact.contains(c.caseId())).count() / (double) k;
                 }
-                List<KnowledgeBaseCase> cases = new ArrayList<>(k);
+                List<String> ids = new ArrayList<>(k);
                 for (int j = 0; j < k; j++) {
-                    KnowledgeBaseCase c = found.get(j).knowledgeBaseCase();
-                    cases.add(c);
-                    Integer row = rowOf.get(c.id());
+                    String id = found.get(j).caseId();
+                    ids.add(id);
+                    Integer row = rowOf.get(id);
                     if (row == null) {
-                        throw new IllegalStateException("case " + c.id() + " has no " + head + " key in the snapshot of the index; "
+                        throw new IllegalStateException("case " + id + " has no " + head + " key in the snapshot of the index; "
                                 + "was the knowledge base changed during phase 2?");
                     }
                     System.arraycopy(keys.key(row), 0, keyData, (i * k + j) * d, d);
                 }
                 queryKeys.add(example.id());
                 queries.add(example.query());
-                candidates.add(cases);
+                candidates.add(ids);
             }
-            float[][][] logits = cache.logits(queryKeys, queries, candidates);
+            float[][][] logits = cache.logits(queryKeys, queries, candidates, this::knowledgeBaseCase);
             for (int i = 0; i < b; i++) {
                 for (int j = 0; j < k; j++) {
                     g[i][j] = settings.supervisionScore().score(logits[i][j], gold[batch[i]]);
@@ -634,6 +636,12 @@ public final class Phase2RetrieverTraining {
                 }
                 LOG.warn("phase 2, {} stage: non-finite gradients at step {}; recomputing the step", head, optimizer.stepCount() + 1);
             }
+        }
+
+        /** A case of the frozen knowledge base, loaded once. */
+        private KnowledgeBaseCase knowledgeBaseCase(String id) {
+            return cases.computeIfAbsent(id, key -> knowledgeBase.find(key).orElseThrow(() -> new IllegalStateException(
+                    "case " + key + " left the knowledge base during phase 2")));
         }
 
         /**

@@ -36,23 +36,25 @@ final class ReaderScoreCache {
      *
      * @param queryKeys identify the queries (their example ids)
      * @param queries the queries, same order
-     * @param cases each query's cases, same order
+     * @param caseIds each query's case ids, same order
+     * @param cases loads a case by id; called only for pairs not seen before
      * @return per query, per case, the label logits
      */
-    float[][][] logits(List<String> queryKeys, List<Query> queries, List<List<KnowledgeBaseCase>> cases) {
+    float[][][] logits(List<String> queryKeys, List<Query> queries, List<List<String>> caseIds,
+            java.util.function.Function<String, KnowledgeBaseCase> cases) {
         float[][][] out = new float[queries.size()][][];
         List<ReaderInput> missing = new ArrayList<>();
         List<int[]> missingAt = new ArrayList<>();
         for (int q = 0; q < queries.size(); q++) {
-            List<KnowledgeBaseCase> list = cases.get(q);
+            List<String> list = caseIds.get(q);
             out[q] = new float[list.size()][];
             for (int i = 0; i < list.size(); i++) {
-                float[] cached = enabled ? logits.get(key(queryKeys.get(q), list.get(i).id())) : null;
+                float[] cached = enabled ? logits.get(key(queryKeys.get(q), list.get(i))) : null;
                 if (cached != null) {
                     out[q][i] = cached;
                     hits++;
                 } else {
-                    missing.add(ReaderInput.withContext(queries.get(q), list.get(i)));
+                    missing.add(ReaderInput.withContext(queries.get(q), cases.apply(list.get(i))));
                     missingAt.add(new int[] {q, i});
                 }
             }
@@ -64,7 +66,7 @@ final class ReaderScoreCache {
                 int i = missingAt.get(j)[1];
                 out[q][i] = scored.get(j).logits();
                 if (enabled) {
-                    logits.put(key(queryKeys.get(q), cases.get(q).get(i).id()), out[q][i]);
+                    logits.put(key(queryKeys.get(q), caseIds.get(q).get(i)), out[q][i]);
                 }
             }
             misses += missing.size();

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Phase-2 settings on a MedMNIST dataset, everything before phase 2 done once as the experiment does it (alignment,
  * knowledge base, out-of-fold training queries, phase-1 reader with 8 passes): for each configuration of
- * {@code -Djomed.phase2.configs} (semicolon-separated {@code lr,passes,tauScore}), fused accuracy of standard RAG and
+ * {@code -Djomed.phase2.configs} (semicolon-separated {@code lr,passes,tauScore[,K[,preset]]}), fused accuracy of standard RAG and
  * JOMED on the validation split (the one to choose on) and on the test split. Runs only with {@code JOMED_DATA_DIR}
  * set and {@code -Djomed.measure=true}; {@code -Djomed.phase2.dataset} (default retinamnist), {@code .seed}.
  */
@@ -56,8 +56,8 @@ class Phase2TuningMeasurementTest {
         List<TaskExample> trainExamples = dataset.examples(MedMnistSplit.TRAIN);
         List<TaskExample> val = dataset.examples(MedMnistSplit.VAL);
         List<TaskExample> test = dataset.examples(MedMnistSplit.TEST);
-        StringBuilder table = new StringBuilder("| lr | passes | tau_score | kept step | val RAG | val JOMED | test RAG | test JOMED |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder("| preset | K | lr | passes | tau_score | kept step | val RAG | val JOMED | test RAG | test JOMED |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         try (MiniLmTextEncoder g0 = MiniLmTextEncoder.create()) {
             DistinctTextKeys keys = DistinctTextKeys.encode(g0, train, dataset.cases(MedMnistSplit.VAL));
             List<AlignmentPair> trainPairs = keys.pairs(train);
@@ -88,8 +88,15 @@ class Phase2TuningMeasurementTest {
                     double testRag = accuracy(rag, test);
                     for (String c : configs) {
                         String[] p = c.split(",");
-                        Phase2Settings settings = Phase2Settings.builder().optLearningRate(Double.parseDouble(p[0]))
-                                .optPasses(Integer.parseInt(p[1])).optTemperatures(1.0, Double.parseDouble(p[2])).build();
+                        Phase2Settings.Builder sb = Phase2Settings.builder().optLearningRate(Double.parseDouble(p[0]))
+                                .optPasses(Integer.parseInt(p[1])).optTemperatures(1.0, Double.parseDouble(p[2]));
+                        if (p.length > 3) {
+                            sb.optCandidates(Integer.parseInt(p[3]));
+                        }
+                        if (p.length > 4) {
+                            sb.optPreset(Phase2Preset.valueOf(p[4]));
+                        }
+                        Phase2Settings settings = sb.build();
                         try (Phase2Result r = Phase2RetrieverTraining.builder().setKnowledgeBase(kb).setImageKeyTower(aligned.tower())
                                 .setReader(reader).setTrainingExamples(trainExamples).setValidationExamples(val).optSettings(settings)
                                 .optOutOfFoldEmbeddings(outOfFold).optSeed(seed).build().train(ProgressListener.NONE)) {
@@ -101,7 +108,8 @@ class Phase2TuningMeasurementTest {
                                 b.optTrainedTower(h, e);
                             });
                             Jomed jomed = Jomed.builder().setRetriever(b.build()).setReader(reader).build();
-                            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |%n", p[0], p[1], p[2],
+                            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %d | %.4f | %.4f | %.4f | %.4f |%n",
+                                    settings.preset(), settings.candidates(), p[0], p[1], p[2],
                                     r.stages().get(1).selectedStep(), valRag, accuracy(jomed, val), testRag, accuracy(jomed, test)));
                             encoders.forEach(ImageTowerEncoder::close);
                             System.out.println("PHASE2-TUNING " + name + " seed " + seed + "\n" + table);
