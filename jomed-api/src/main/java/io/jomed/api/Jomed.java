@@ -68,20 +68,25 @@ public final class Jomed {
     }
 
     /**
-     * Diagnoses many queries with one batched reader call over all their (query, case) pairs.
+     * Diagnoses many queries with one batched retrieval ({@link Retriever#retrieve(List, RetrievalOptions)}) and
+     * one batched reader call over all their (query, case) pairs.
      *
      * @throws IllegalStateException if the retriever finds no case for a query
      */
     public List<Diagnosis> diagnose(List<Query> queries) {
         Objects.requireNonNull(queries, "queries");
-        List<List<RetrievedCase>> retrieved = new ArrayList<>(queries.size());
+        List<List<RetrievedCase>> retrieved = retriever.retrieve(queries, retrievalOptions);
+        if (retrieved.size() != queries.size()) {
+            throw new IllegalStateException("the retriever returned " + retrieved.size() + " result lists for " + queries.size()
+                    + " queries");
+        }
         List<ReaderInput> inputs = new ArrayList<>();
-        for (Query q : queries) {
-            List<RetrievedCase> cases = retriever.retrieve(q, retrievalOptions);
+        for (int i = 0; i < queries.size(); i++) {
+            Query q = queries.get(i);
+            List<RetrievedCase> cases = retrieved.get(i);
             if (cases.isEmpty()) {
                 throw new IllegalStateException("the retriever found no case for " + q + " with " + retrievalOptions);
             }
-            retrieved.add(cases);
             for (RetrievedCase c : cases) {
                 inputs.add(ReaderInput.withContext(q, c.knowledgeBaseCase()));
             }

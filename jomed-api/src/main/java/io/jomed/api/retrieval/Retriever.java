@@ -19,6 +19,20 @@ public interface Retriever extends AutoCloseable {
      */
     List<RetrievedCase> retrieve(Query query, RetrievalOptions options);
 
+    /**
+     * Retrieves for many queries; the result holds one list per query, each as
+     * {@link #retrieve(Query, RetrievalOptions)} returns it. The default calls that method per query;
+     * implementations override it to encode all query images in one batch.
+     */
+    default List<List<RetrievedCase>> retrieve(List<Query> queries, RetrievalOptions options) {
+        java.util.Objects.requireNonNull(queries, "queries");
+        List<List<RetrievedCase>> out = new java.util.ArrayList<>(queries.size());
+        for (Query q : queries) {
+            out.add(retrieve(q, options));
+        }
+        return out;
+    }
+
     /** As {@link #retrieve(Query, RetrievalOptions)} with {@link RetrievalOptions#DEFAULT}. */
     default List<RetrievedCase> retrieve(Query query) {
         return retrieve(query, RetrievalOptions.DEFAULT);

@@ -93,6 +93,25 @@ public abstract class RetrieverContractTest {
     }
 
     @Test
+    void batchRetrievalGivesEachQueryWhatItsOwnRetrievalGives() throws Exception {
+        List<KnowledgeBaseCase> cases = contractCases();
+        Retriever retriever = open(cases);
+        RetrievalOptions options = RetrievalOptions.builder().optKPerHead(3).build();
+        List<Query> queries = List.of(queryNear(cases.get(1)), queryNear(cases.get(5)), queryNear(cases.get(11)));
+        List<List<RetrievedCase>> batch = retriever.retrieve(queries, options);
+        assertThat(batch).hasSameSizeAs(queries);
+        for (int i = 0; i < queries.size(); i++) {
+            List<RetrievedCase> single = retriever.retrieve(queries.get(i), options);
+            assertThat(batch.get(i)).extracting(RetrievedCase::caseId).as("query %d", i)
+                    .containsExactlyElementsOf(single.stream().map(RetrievedCase::caseId).toList());
+            for (int j = 0; j < single.size(); j++) {
+                assertThat(batch.get(i).get(j).rawScore()).isCloseTo(single.get(j).rawScore(), org.assertj.core.api.Assertions.within(1e-5));
+            }
+        }
+        assertThat(retriever.retrieve(List.of(), options)).isEmpty();
+    }
+
+    @Test
     void defaultOptionsGiveTwoCasesPerHead() throws Exception {
         List<KnowledgeBaseCase> cases = contractCases();
         Retriever retriever = open(cases);
@@ -234,7 +253,8 @@ public abstract class RetrieverContractTest {
     void nullArgumentsAreRejected() throws Exception {
         List<KnowledgeBaseCase> cases = contractCases();
         Retriever retriever = open(cases);
-        assertThatThrownBy(() -> retriever.retrieve(null, RetrievalOptions.DEFAULT)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> retriever.retrieve((Query) null, RetrievalOptions.DEFAULT)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> retriever.retrieve((List<Query>) null, RetrievalOptions.DEFAULT)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> retriever.retrieve(queryNear(cases.get(0)), null)).isInstanceOf(NullPointerException.class);
     }
 

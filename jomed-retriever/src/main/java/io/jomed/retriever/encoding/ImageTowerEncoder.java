@@ -87,8 +87,18 @@ public final class ImageTowerEncoder implements ImageEncoder {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("images " + start + ".." + (start + chunk.size() - 1) + ": " + e.getMessage(), e);
             }
+            int rows = chunk.size();
+            if (rows == 1) {
+                // one image runs as two copies: for a batch of one libtorch leaves oneDNN for its reference
+                // convolution, which on CPUs without NNPACK support logs a warning for every convolution
+                float[] twice = new float[pixels.length * 2];
+                System.arraycopy(pixels, 0, twice, 0, pixels.length);
+                System.arraycopy(pixels, 0, twice, pixels.length, pixels.length);
+                pixels = twice;
+                rows = 2;
+            }
             try (NDManager sub = tower.manager().newSubManager()) {
-                NDArray x = sub.create(pixels, new Shape(chunk.size(), spec.channels(), spec.height(), spec.width()));
+                NDArray x = sub.create(pixels, new Shape(rows, spec.channels(), spec.height(), spec.width()));
                 float[] flat = tower.forward(x, false).toFloatArray();
                 for (int i = 0; i < chunk.size(); i++) {
                     float[] v = new float[dim];

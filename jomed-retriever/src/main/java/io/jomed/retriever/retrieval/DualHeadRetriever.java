@@ -60,6 +60,7 @@ public final class DualHeadRetriever implements Retriever {
      *
      * @return one list per query, as {@link #retrieve(Query, RetrievalOptions)} returns it
      */
+    @Override
     public List<List<RetrievedCase>> retrieve(List<Query> queries, RetrievalOptions options) {
         Objects.requireNonNull(options, "options");
         List<MedicalImage> images = queries.stream().map(q -> Objects.requireNonNull(q, "query").image()).toList();
