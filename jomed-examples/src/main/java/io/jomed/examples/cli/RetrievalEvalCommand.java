@@ -3,7 +3,6 @@ package io.jomed.examples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;

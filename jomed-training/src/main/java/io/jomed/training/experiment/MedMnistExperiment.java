@@ -6,6 +6,8 @@ import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.progress.ProgressEvent;
 import io.jomed.api.progress.ProgressListener;
 import io.jomed.api.retrieval.RetrievalOptions;
+import io.jomed.api.retrieval.RetrievedCase;
+import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.api.training.TaskExample;
 import io.jomed.reader.bundle.EncoderReference;
 import io.jomed.reader.bundle.KnowledgeBaseMode;
@@ -13,6 +15,7 @@ import io.jomed.reader.bundle.ModelBundleWriter;
 import io.jomed.reader.classifier.ClassifierReader;
 import io.jomed.reader.classifier.ClassifierReaderConfig;
 import io.jomed.reader.classifier.ClassifierReaderModel;
+import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
@@ -45,6 +48,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,7 +201,7 @@ public final class MedMnistExperiment {
         for (String mode : List.of(ModeEvaluator.STANDARD_RAG, ModeEvaluator.JOMED)) {
             rerankers.add(RerankerComparison.builder().setLog(log).setMode(mode).setPartition(partition)
                     .setCaseLookup(kb::find).setExamples(test).optItemSelection(selection)
-                    .addReranker(new TopRankedReranker(io.jomed.api.retrieval.RetrieverHead.IMAGE))
+                    .addReranker(new TopRankedReranker(RetrieverHead.IMAGE))
                     .addReranker(new ReaderConfidenceReranker())
                     .addReranker(new MajorityVoteReranker())
                     .addReranker(ImageSimilarityReranker.builder().setKnowledgeBase(kb).setImageKeyEncoder(f0).build())
@@ -211,7 +215,7 @@ public final class MedMnistExperiment {
                 .optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
     }
 
-    private Phase2Result phase2(LuceneKnowledgeBase kb, io.jomed.retriever.encoding.ImageTower f0, ClassifierReader reader,
+    private Phase2Result phase2(LuceneKnowledgeBase kb, ImageTower f0, ClassifierReader reader,
             List<TaskExample> train, List<TaskExample> val, Map<String, float[]> outOfFold, Path kbDir, ProgressListener listener) {
         Phase2RetrieverTraining.Builder b = Phase2RetrieverTraining.builder().setKnowledgeBase(kb).setImageKeyTower(f0)
                 .setReader(reader).setTrainingExamples(train).setValidationExamples(val).optSettings(phase2Settings).optSeed(seed)
@@ -223,9 +227,9 @@ public final class MedMnistExperiment {
     }
 
     /** Inference encoders of the trained heads; closes them. */
-    private record HeadEncoders(Map<io.jomed.api.retrieval.RetrieverHead, ImageTowerEncoder> encoders) implements AutoCloseable {
+    private record HeadEncoders(Map<RetrieverHead, ImageTowerEncoder> encoders) implements AutoCloseable {
         static HeadEncoders of(Phase2Result phase2) {
-            Map<io.jomed.api.retrieval.RetrieverHead, ImageTowerEncoder> out = new java.util.EnumMap<>(io.jomed.api.retrieval.RetrieverHead.class);
+            Map<RetrieverHead, ImageTowerEncoder> out = new EnumMap<>(RetrieverHead.class);
             phase2.towers().forEach((h, tower) -> out.put(h, new ImageTowerEncoder(tower)));
             return new HeadEncoders(out);
         }
@@ -281,8 +285,8 @@ public final class MedMnistExperiment {
     private static int selectKnnK(DualHeadRetriever retriever, List<TaskExample> val) {
         var results = retriever.retrieve(val.stream().map(TaskExample::query).toList(),
                 RetrievalOptions.builder().optKPerHead(KNN_KS[KNN_KS.length - 1]).build());
-        List<List<io.jomed.api.retrieval.RetrievedCase>> imageHead = results.stream()
-                .map(r -> r.stream().filter(c -> c.head() == io.jomed.api.retrieval.RetrieverHead.IMAGE).toList()).toList();
+        List<List<RetrievedCase>> imageHead = results.stream()
+                .map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
         return KnnVote.bestK(new KnnVote("label").accuracyByK(imageHead,
                 val.stream().map(TaskExample::goldLabel).toList(), KNN_KS));
     }

@@ -13,12 +13,13 @@ import io.jomed.api.diagnosis.Diagnosis;
 import io.jomed.api.image.MedicalImage;
 import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.kb.QueryEmbedding;
+import io.jomed.api.progress.JobCancelledException;
 import io.jomed.api.progress.ProgressEvent;
 import io.jomed.api.progress.ProgressListener;
 import io.jomed.api.reading.LabelSpace;
 import io.jomed.api.reading.Reader;
+import io.jomed.api.retrieval.Query;
 import io.jomed.api.retrieval.RetrievalOptions;
-import io.jomed.api.retrieval.RetrievedCase;
 import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.api.training.TaskExample;
 import io.jomed.reader.training.AdamW;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,7 +255,7 @@ public final class Phase2RetrieverTraining {
         private float[][] f0Rows;
         private long stepsDone;
         private long recomputedSteps;
-        private final Map<String, KnowledgeBaseCase> cases = new java.util.HashMap<>();
+        private final Map<String, KnowledgeBaseCase> cases = new HashMap<>();
 
         Run(LabelSpace labels, int[] gold, ProgressListener listener) {
             this.labels = labels;
@@ -306,7 +308,7 @@ public final class Phase2RetrieverTraining {
                 throw new IllegalArgumentException("the knowledge base holds " + keys.size() + " cases; K = " + k
                         + " candidates after excluding the query's own case need at least " + (k + 1));
             }
-            Map<String, Integer> rowOf = new java.util.HashMap<>();
+            Map<String, Integer> rowOf = new HashMap<>();
             for (int r = 0; r < keys.size(); r++) {
                 rowOf.put(keys.ids().get(r), r);
             }
@@ -396,7 +398,7 @@ public final class Phase2RetrieverTraining {
                     while (step < total) {
                         listener.checkCancelled(JOB);
                         if (stopAfterSteps > 0 && stepsDone >= stopAfterSteps) {
-                            throw new io.jomed.api.progress.JobCancelledException(JOB + " stopped after " + stopAfterSteps + " steps");
+                            throw new JobCancelledException(JOB + " stopped after " + stopAfterSteps + " steps");
                         }
                         int[] batch = sampler.nextBatch();
                         step++;
@@ -529,7 +531,7 @@ public final class Phase2RetrieverTraining {
             double recall = Double.NaN;
             double recallSum = 0;
             List<String> queryKeys = new ArrayList<>(b);
-            List<io.jomed.api.retrieval.Query> queries = new ArrayList<>(b);
+            List<Query> queries = new ArrayList<>(b);
             List<List<String>> candidates = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
                 TaskExample example = training.get(batch[i]);

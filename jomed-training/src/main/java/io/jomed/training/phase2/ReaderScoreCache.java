@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The frozen reader's label logits per (query, case) pair, computed once and reused: the reader does not change
@@ -41,7 +42,7 @@ final class ReaderScoreCache {
      * @return per query, per case, the label logits
      */
     float[][][] logits(List<String> queryKeys, List<Query> queries, List<List<String>> caseIds,
-            java.util.function.Function<String, KnowledgeBaseCase> cases) {
+            Function<String, KnowledgeBaseCase> cases) {
         float[][][] out = new float[queries.size()][][];
         List<ReaderInput> missing = new ArrayList<>();
         List<int[]> missingAt = new ArrayList<>();
