@@ -47,9 +47,9 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MedMnistDataset data = MedMnistDataset.load(MedMnistLocator.builder().build().locate(dataset, new ConsoleProgress(System.err)));
-        List<Query> queries = data.examples(MedMnistSplit.TEST).stream().map(e -> e.query()).toList();
         try (LoadedPipeline pipeline = LoadedPipeline.open(bundle)) {
+            MedMnistDataset data = MedMnistDataset.load(MedMnistLocator.builder().build().locate(dataset, new ConsoleProgress(System.err)));
+            List<Query> queries = data.examples(MedMnistSplit.TEST).stream().map(e -> e.query()).toList();
             Jomed jomed = pipeline.jomed();
             for (int i = 0; i < 3; i++) {
                 jomed.diagnose(queries.subList(0, BATCH));
@@ -131,7 +131,8 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
         return t.toString();
     }
 
-    private static double slope(List<double[]> points, int column) {
+    /** Least-squares slope of column {@code column} over column 0. */
+    static double slope(List<double[]> points, int column) {
         double mx = 0;
         double my = 0;
         for (double[] p : points) {
