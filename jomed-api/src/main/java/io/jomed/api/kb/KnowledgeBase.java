@@ -52,6 +52,18 @@ public interface KnowledgeBase extends AutoCloseable {
     EncoderFingerprint keyEncoder(RetrieverHead head);
 
     /**
+     * Checks that {@code f0} made this knowledge base's image keys, as every query encoder built on it must.
+     *
+     * @throws IllegalArgumentException naming both fingerprints if it did not
+     */
+    default void requireImageKeyEncoder(EncoderFingerprint f0) {
+        EncoderFingerprint keys = keyEncoder(RetrieverHead.IMAGE);
+        if (!keys.equals(f0)) {
+            throw new IllegalArgumentException("f0 " + f0 + " did not build this knowledge base; its image keys come from " + keys);
+        }
+    }
+
+    /**
      * Searches one head's index: the {@code options.kPerHead()} cases with the highest exact score
      * {@code e_h . k_d}, best first, after exclusions and filters.
      *

@@ -189,10 +189,7 @@ public final class DualHeadRetriever implements Retriever {
             if (f0 == null) {
                 throw new IllegalStateException("the image key encoder f0 is required: call setImageKeyEncoder");
             }
-            if (!f0.fingerprint().equals(knowledgeBase.keyEncoder(RetrieverHead.IMAGE))) {
-                throw new IllegalArgumentException("f0 " + f0.fingerprint() + " did not build this knowledge base; its image keys come from "
-                        + knowledgeBase.keyEncoder(RetrieverHead.IMAGE));
-            }
+            knowledgeBase.requireImageKeyEncoder(f0.fingerprint());
             for (RetrieverHead h : towers.keySet()) {
                 if (!heads.contains(h)) {
                     throw new IllegalArgumentException("a tower is given for the " + h + " head, which is not among " + heads);

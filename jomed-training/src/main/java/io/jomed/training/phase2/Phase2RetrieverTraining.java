@@ -891,10 +891,7 @@ public final class Phase2RetrieverTraining {
                 throw new IllegalArgumentException(training.size() + " training examples cannot fill one step of B = "
                         + settings.queriesPerStep() + " queries");
             }
-            if (!f0.fingerprint().equals(knowledgeBase.keyEncoder(RetrieverHead.IMAGE))) {
-                throw new IllegalArgumentException("f0 " + f0.fingerprint() + " did not build this knowledge base; its image keys "
-                        + "come from " + knowledgeBase.keyEncoder(RetrieverHead.IMAGE));
-            }
+            knowledgeBase.requireImageKeyEncoder(f0.fingerprint());
             return new Phase2RetrieverTraining(this);
         }
     }
