@@ -7,8 +7,7 @@ import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import io.jomed.training.evaluation.LatencySummary;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.jomed.training.benchmark.MemoryTrend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,54 +107,20 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    private String memory(Jomed jomed, List<Query> queries) throws IOException {
+    private String memory(Jomed jomed, List<Query> queries) {
         int every = Math.max(1, memoryCalls / 10);
-        List<double[]> points = new ArrayList<>();
-        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "memory over %d one-query diagnose calls (heap after a GC "
-                + "hint, resident set from /proc)%n%n| calls | heap MiB | resident MiB |%n|---|---|---|%n", memoryCalls));
+        MemoryTrend trend = new MemoryTrend();
         for (int i = 0; i <= memoryCalls; i++) {
             if (i % every == 0) {
-                System.gc();
-                Runtime rt = Runtime.getRuntime();
-                double heap = (rt.totalMemory() - rt.freeMemory()) / 1048576.0;
-                double rss = residentMiB();
-                points.add(new double[] {i, heap, rss});
-                t.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f |%n", i, heap, rss));
+                trend.sample(i);
             }
             if (i < memoryCalls) {
                 jomed.diagnose(queries.get(i % queries.size()));
             }
         }
-        t.append(String.format(Locale.ROOT, "%nfitted slope per 1,000 calls: heap %+.2f MiB, resident %+.2f MiB%n",
-                slope(points, 1) * 1000, slope(points, 2) * 1000));
-        return t.toString();
-    }
-
-    /** Least-squares slope of column {@code column} over column 0. */
-    static double slope(List<double[]> points, int column) {
-        double mx = 0;
-        double my = 0;
-        for (double[] p : points) {
-            mx += p[0];
-            my += p[column];
-        }
-        mx /= points.size();
-        my /= points.size();
-        double num = 0;
-        double den = 0;
-        for (double[] p : points) {
-            num += (p[0] - mx) * (p[column] - my);
-            den += (p[0] - mx) * (p[0] - mx);
-        }
-        return den == 0 ? 0 : num / den;
-    }
-
-    private static double residentMiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-            }
-        }
-        return Double.NaN;
+        return String.format(Locale.ROOT, "memory over %d one-query diagnose calls (heap after a GC hint, resident set from "
+                + "/proc)%n%n| run | calls | heap MiB | resident MiB |%n|---|---|---|---|%n%s%nfitted slope per 1,000 calls: heap "
+                + "%+.2f MiB, resident %+.2f MiB%n", memoryCalls, trend.rows("diagnose"), trend.heapSlopePerThousand(),
+                trend.residentSlopePerThousand());
     }
 }

@@ -14,6 +14,7 @@ import io.jomed.retriever.encoding.MiniLmTextEncoder;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
+import io.jomed.training.benchmark.MemoryTrend;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,52 +83,23 @@ class Phase2ThroughputMeasurementTest {
             // memory over about 1,000 steps (7 passes), sampled every 100 steps after a GC hint
             StringBuilder memory = new StringBuilder("| reader outputs | step | heap MiB | resident MiB |\n|---|---|---|---|\n");
             for (boolean reuse : new boolean[] {true, false}) {
-                List<double[]> points = new java.util.ArrayList<>();
+                MemoryTrend trend = new MemoryTrend();
                 Phase2Settings settings = Phase2Settings.builder().optStages(List.of(RetrieverHead.IMAGE)).optPasses(7)
                         .optEvaluateEvery(1_000_000).build();
+                String label = reuse ? "reused" : "recomputed";
                 try (Phase2Result r = Phase2RetrieverTraining.builder().setKnowledgeBase(kb).setImageKeyTower(f0).setReader(reader)
                         .setTrainingExamples(train).setValidationExamples(val.subList(0, 8)).optSettings(settings)
                         .optReuseReaderOutputs(reuse).build().train(e -> {
-                            if (e.completed() % 100 == 0 && e.completed() > 0 && points.stream().noneMatch(p -> p[0] == e.completed())) {
-                                System.gc();
-                                Runtime rt = Runtime.getRuntime();
-                                points.add(new double[] {e.completed(), (rt.totalMemory() - rt.freeMemory()) / 1048576.0, residentMiB()});
+                            if (e.completed() % 100 == 0 && e.completed() > 0 && !trend.sampled(e.completed())) {
+                                trend.sample(e.completed());
                             }
                         })) {
-                    for (double[] p : points) {
-                        memory.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f |%n", reuse ? "reused" : "recomputed", p[0], p[1], p[2]));
-                    }
-                    memory.append(String.format(Locale.ROOT, "| %s | slope per 1,000 steps | %+.2f | %+.2f |%n", reuse ? "reused" : "recomputed",
-                            slope(points, 1) * 1000, slope(points, 2) * 1000));
+                    memory.append(trend.rows(label)).append(String.format(Locale.ROOT, "| %s | slope per 1,000 steps | %+.2f | %+.2f |%n",
+                            label, trend.heapSlopePerThousand(), trend.residentSlopePerThousand()));
                 }
             }
             System.out.println("PHASE2-MEMORY (BreastMNIST, 1,029 steps)\n" + memory);
         }
         System.out.println("PHASE2-THROUGHPUT (BreastMNIST, B = 2, K = 50, 3 passes of 147 steps)\n" + table);
-    }
-
-    private static double residentMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
-    }
-
-    private static double slope(List<double[]> points, int column) {
-        double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
-        double my = points.stream().mapToDouble(p -> p[column]).average().orElse(0);
-        double num = 0;
-        double den = 0;
-        for (double[] p : points) {
-            num += (p[0] - mx) * (p[column] - my);
-            den += (p[0] - mx) * (p[0] - mx);
-        }
-        return den == 0 ? 0 : num / den;
     }
 }
