@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.imageio.ImageIO;
@@ -62,16 +61,11 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -95,8 +89,9 @@ import org.slf4j.LoggerFactory;
  *       that exact-match filters work;</li>
  *   <li>{@code key.image} = {@code f0(image)} and {@code key.text} = {@code g0(text)}:
  *       {@link KnnFloatVectorField}s with {@link VectorSimilarityFunction#DOT_PRODUCT} over unit keys, indexed
- *       as HNSW graphs ({@link Lucene99HnswVectorsFormat} with this knowledge base's {@code maxConn}, beam
- *       width and tiny-segment threshold, through an override of the default codec {@link Lucene104Codec};
+ *       as HNSW graphs ({@link Lucene99HnswVectorsFormat}, or a quantized format chosen with
+ *       {@link Builder#optKeyQuantization}, with this knowledge base's {@code maxConn}, beam width and
+ *       tiny-segment threshold, through an override of the default codec {@link Lucene104Codec};
  *       segments too small for a graph to pay off are scanned exhaustively by Lucene).</li>
  * </ul>
  * The commit user data record a format version, the fingerprints and dimensions of both key encoders.
@@ -156,6 +151,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     private final int hnswMaxConn;
     private final int hnswBeamWidth;
     private final int hnswGraphThreshold;
+    private final KeyQuantization keyQuantization;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SearcherManager searcherManager;
     private IndexWriter writer; // guarded by writeLock; null after a failed re-open
@@ -174,6 +170,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         this.hnswMaxConn = b.hnswMaxConn;
         this.hnswBeamWidth = b.hnswBeamWidth;
         this.hnswGraphThreshold = b.hnswGraphThreshold;
+        this.keyQuantization = b.keyQuantization;
         this.writer = openWriter();
         try {
             if (DirectoryReader.indexExists(directory)) {
@@ -356,7 +353,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     }
 
     private IndexWriter openWriter() throws IOException {
-        KnnVectorsFormat vectors = new Lucene99HnswVectorsFormat(hnswMaxConn, hnswBeamWidth,
+        KnnVectorsFormat vectors = keyQuantization.format(hnswMaxConn, hnswBeamWidth,
                 Lucene99HnswVectorsFormat.DEFAULT_NUM_MERGE_WORKER, null, hnswGraphThreshold);
         Codec codec = new Lucene104Codec() {
             @Override
@@ -615,7 +612,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
                     if (live != null && !live.get(doc)) {
                         continue;
                     }
-                    rows.add(new Row(idOf(ids, doc), vectors.vectorValue(it.index()).clone()));
+                    rows.add(new Row(KeySearch.idOf(ids, doc), vectors.vectorValue(it.index()).clone()));
                 }
             }
             rows.sort(Comparator.comparing(Row::id));
@@ -645,27 +642,15 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return read(searcher -> ids(approximate(searcher, head, query, options)));
     }
 
-    private List<Scored> approximate(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query, RetrievalOptions options)
-            throws IOException {
-        String field = keyField(head);
+    private List<KeySearch.Hit> approximate(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query,
+            RetrievalOptions options) throws IOException {
         int k = options.kPerHead();
         checkNotEmpty(searcher);
-        Query filter = filter(query, options);
         int candidates = (int) Math.min(Integer.MAX_VALUE, Math.max((long) overFetch * k, minCandidates));
-        TopDocs top = searcher.search(new KnnFloatVectorQuery(field, unitCopy(query), candidates, filter), candidates);
-        List<Scored> scored = new ArrayList<>(top.scoreDocs.length);
-        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        for (ScoreDoc hit : top.scoreDocs) {
-            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(hit.doc, leaves));
-            int local = hit.doc - leaf.docBase;
-            float[] key = readKey(leaf, local, field);
-            scored.add(new Scored(hit.doc, query.dot(key), idOf(DocValues.getSorted(leaf.reader(), FIELD_ID), local)));
-        }
-        scored.sort(Scored.ORDER);
-        return scored.subList(0, Math.min(k, scored.size()));
+        return KeySearch.approximate(searcher, keyField(head), FIELD_ID, query.vector(), candidates, filter(query, options), k);
     }
 
-    private static List<ScoredCaseId> ids(List<Scored> scored) {
+    private static List<ScoredCaseId> ids(List<KeySearch.Hit> scored) {
         return scored.stream().map(x -> new ScoredCaseId(x.id(), x.score())).toList();
     }
 
@@ -685,42 +670,10 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return read(searcher -> ids(exact(searcher, head, query, options)));
     }
 
-    private List<Scored> exact(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query, RetrievalOptions options)
-            throws IOException {
-        String field = keyField(head);
-        int k = options.kPerHead();
+    private List<KeySearch.Hit> exact(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query,
+            RetrievalOptions options) throws IOException {
         checkNotEmpty(searcher);
-        Query filter = filter(query, options);
-        Query match = filter == null ? MatchAllDocsQuery.INSTANCE : filter;
-        Weight weight = searcher.createWeight(searcher.rewrite(match), ScoreMode.COMPLETE_NO_SCORES, 1f);
-        PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, Scored.ORDER.reversed());
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Scorer scorer = weight.scorer(leaf);
-            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(field);
-            if (scorer == null || vectors == null) {
-                continue;
-            }
-            Bits live = leaf.reader().getLiveDocs();
-            SortedDocValues ids = DocValues.getSorted(leaf.reader(), FIELD_ID);
-            KnnVectorValues.DocIndexIterator keys = vectors.iterator();
-            DocIdSetIterator docs = scorer.iterator();
-            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                if ((live != null && !live.get(doc)) || keys.advance(doc) != doc) {
-                    continue;
-                }
-                double s = query.dot(vectors.vectorValue(keys.index()));
-                if (best.size() == k && s < best.peek().score()) {
-                    continue;
-                }
-                best.add(new Scored(leaf.docBase + doc, s, idOf(ids, doc)));
-                if (best.size() > k) {
-                    best.poll();
-                }
-            }
-        }
-        List<Scored> sorted = new ArrayList<>(best);
-        sorted.sort(Scored.ORDER);
-        return sorted;
+        return KeySearch.exact(searcher, keyField(head), FIELD_ID, query.vector(), filter(query, options), options.kPerHead());
     }
 
     private void checkQuery(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
@@ -774,24 +727,11 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return b.build();
     }
 
-    private static float[] unitCopy(QueryEmbedding query) {
-        float[] v = query.vector();
-        double norm = 0;
-        for (float x : v) {
-            norm += (double) x * x;
-        }
-        norm = Math.sqrt(norm);
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (v[i] / norm);
-        }
-        return v;
-    }
-
-    private List<RetrievedCase> toRetrieved(IndexSearcher searcher, RetrieverHead head, List<Scored> top)
+    private List<RetrievedCase> toRetrieved(IndexSearcher searcher, RetrieverHead head, List<KeySearch.Hit> top)
             throws IOException {
         List<RetrievedCase> out = new ArrayList<>(top.size());
         for (int i = 0; i < top.size(); i++) {
-            Scored s = top.get(i);
+            KeySearch.Hit s = top.get(i);
             out.add(new RetrievedCase(loadCase(searcher, s.doc()), head, s.score(), i + 1));
         }
         return List.copyOf(out);
@@ -835,13 +775,6 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
                 + " key; the index is damaged");
     }
 
-    private static String idOf(SortedDocValues ids, int localDoc) throws IOException {
-        if (!ids.advanceExact(localDoc)) {
-            throw new IllegalStateException("a knowledge base document lacks its id doc value; the index is damaged");
-        }
-        return ids.lookupOrd(ids.ordValue()).utf8ToString();
-    }
-
     private static String keyField(RetrieverHead head) {
         return head == RetrieverHead.IMAGE ? FIELD_KEY_IMAGE : FIELD_KEY_TEXT;
     }
@@ -874,12 +807,6 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         if (closed) {
             throw new IllegalStateException("knowledge base at " + path + " is closed");
         }
-    }
-
-    /** A candidate with its exact score; ordered by score descending, then id ascending. */
-    private record Scored(int doc, double score, String id) {
-        static final Comparator<Scored> ORDER = Comparator.comparingDouble(Scored::score).reversed()
-                .thenComparing(Scored::id);
     }
 
     // ------------------------------------------------------------------------------------------ lifecycle
@@ -950,6 +877,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         private int hnswMaxConn = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
         private int hnswBeamWidth = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
         private int hnswGraphThreshold = Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
+        private KeyQuantization keyQuantization = KeyQuantization.NONE;
 
         private Builder() {
         }
@@ -1038,6 +966,16 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
                 throw new IllegalArgumentException("hnswGraphThreshold must be in [0, 10000], got " + threshold);
             }
             this.hnswGraphThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * How the HNSW graphs store the keys they navigate by; default {@link KeyQuantization#NONE}. Applies to
+         * segments written from now on (Lucene reads each segment with the format that wrote it); scores are
+         * always exact, computed from the full-precision keys.
+         */
+        public Builder optKeyQuantization(KeyQuantization quantization) {
+            this.keyQuantization = Objects.requireNonNull(quantization, "quantization");
             return this;
         }
 

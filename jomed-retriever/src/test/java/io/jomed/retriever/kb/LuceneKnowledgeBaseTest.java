@@ -155,14 +155,15 @@ class LuceneKnowledgeBaseTest {
     }
 
     @ParameterizedTest
-    @EnumSource(RetrieverHead.class)
-    void hnswSearchEqualsExactSearchOnClusteredKeys(RetrieverHead head) {
+    @org.junit.jupiter.params.provider.CsvSource({"IMAGE, NONE", "TEXT, NONE", "IMAGE, INT8", "TEXT, INT4"})
+    void hnswSearchEqualsExactSearchOnClusteredKeys(RetrieverHead head, KeyQuantization quantization) {
         List<KnowledgeBaseCase> cases = ClusteredCases.clustered("c", 400, 6, 7);
         List<KnowledgeBaseCase> queries = ClusteredCases.clustered("q", 24, 6, 99);
         RetrievalOptions options = RetrievalOptions.builder().optKPerHead(10).build();
         // threshold 0: Lucene builds HNSW graphs even for segments this small (it scans them exactly otherwise)
         try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(dir).setImageEncoder(IMAGES)
-                .setTextEncoder(TEXTS).optHnswGraphThreshold(0).optIngestBatchSize(64).build()) {
+                .setTextEncoder(TEXTS).optHnswGraphThreshold(0).optIngestBatchSize(64).optKeyQuantization(quantization)
+                .build()) {
             // two commits give two segments, so the search spans segments
             kb.ingest(cases.subList(0, 320), ProgressListener.NONE);
             kb.ingest(cases.subList(320, 400), ProgressListener.NONE);
