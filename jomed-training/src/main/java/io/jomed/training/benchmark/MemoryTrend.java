@@ -30,6 +30,11 @@ public final class MemoryTrend {
         return samples.stream().anyMatch(s -> s[0] == progress);
     }
 
+    /** The samples so far, in order, each {@code {progress, heap MiB, resident MiB}}; a copy. */
+    public List<double[]> samples() {
+        return samples.stream().map(double[]::clone).toList();
+    }
+
     /** Heap growth per 1,000 units of progress, in MiB. */
     public double heapSlopePerThousand() {
         return slope(samples, 1) * 1000;

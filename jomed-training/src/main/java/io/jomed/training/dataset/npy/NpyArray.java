@@ -234,6 +234,21 @@ public final class NpyArray {
         return out;
     }
 
+    /**
+     * Copies {@code out.length} consecutive elements of a {@code <f4} array starting at a flat index, for example
+     * one row of an {@code (N, D)} matrix of embeddings.
+     *
+     * @throws IllegalStateException if the dtype is not {@code <f4}
+     * @throws IndexOutOfBoundsException if the range is outside the array
+     */
+    public void copyFloats(long firstIndex, float[] out) {
+        if (dtype != NpyDtype.FLOAT32) {
+            throw new IllegalStateException(source + ": copyFloats needs dtype <f4, this array is " + dtype.descr());
+        }
+        Objects.checkFromIndexSize(firstIndex, out.length, size);
+        data.asFloatBuffer().get((int) firstIndex, out);
+    }
+
     /** All elements as {@code long}s (integral dtypes only). */
     public long[] toLongArray() {
         long[] out = new long[Math.toIntExact(size)];
