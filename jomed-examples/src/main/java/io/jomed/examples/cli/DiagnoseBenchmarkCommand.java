@@ -1,5 +1,7 @@
 package io.jomed.examples.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jomed.api.Jomed;
 import io.jomed.api.retrieval.Query;
 import io.jomed.reader.bundle.LoadedPipeline;
@@ -11,6 +13,8 @@ import io.jomed.training.benchmark.MemoryTrend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +48,9 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--memory-calls", defaultValue = "10000", description = "diagnose calls of the memory run (default: ${DEFAULT-VALUE}).")
     int memoryCalls;
 
+    @Option(names = "--out", description = "Also write the figures as JSON to this file (for bench/report.py).")
+    Path out;
+
     @Override
     public Integer call() throws Exception {
         try (LoadedPipeline pipeline = LoadedPipeline.open(bundle)) {
@@ -54,19 +61,35 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
                 jomed.diagnose(queries.subList(0, BATCH));
                 queries.subList(0, 32).forEach(jomed::diagnose);
             }
+            List<Map<String, Object>> runs = new ArrayList<>();
             StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
                     "%s test queries, bundle %s, %d s per row%n%n| mode | threads | p50 ms per call | p99 ms per call | queries/s |%n"
                             + "|---|---|---|---|---|%n", dataset, bundle.getFileName(), seconds));
             for (int threads : new int[] {1, 2}) {
                 for (int batch : new int[] {1, BATCH}) {
                     Result r = run(jomed, queries, threads, batch);
+                    runs.add(Map.of("batch", batch, "threads", threads, "p50_ms", r.latency.p50(), "p99_ms", r.latency.p99(),
+                            "qps", r.queriesPerSecond));
                     t.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f |%n",
                             batch == 1 ? "one query per call" : "batch of " + batch, threads, r.latency.p50(), r.latency.p99(),
                             r.queriesPerSecond));
                 }
             }
             System.out.println(t);
-            System.out.println(memory(jomed, queries));
+            MemoryTrend trend = memory(jomed, queries);
+            System.out.println(String.format(Locale.ROOT, "memory over %d one-query diagnose calls (heap after a GC hint, "
+                    + "resident set from /proc)%n%n| run | calls | heap MiB | resident MiB |%n|---|---|---|---|%n%s%nfitted slope "
+                    + "per 1,000 calls: heap %+.2f MiB, resident %+.2f MiB%n", memoryCalls, trend.rows("diagnose"),
+                    trend.heapSlopePerThousand(), trend.residentSlopePerThousand()));
+            if (out != null) {
+                Map<String, Object> root = new LinkedHashMap<>();
+                root.put("dataset", dataset);
+                root.put("bundle", bundle.getFileName().toString());
+                root.put("seconds_per_run", seconds);
+                root.put("runs", runs);
+                root.put("memory", Map.of("calls", memoryCalls, "samples", trend.samples()));
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), root);
+            }
         }
         return 0;
     }
@@ -107,7 +130,7 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    private String memory(Jomed jomed, List<Query> queries) {
+    private MemoryTrend memory(Jomed jomed, List<Query> queries) {
         int every = Math.max(1, memoryCalls / 10);
         MemoryTrend trend = new MemoryTrend();
         for (int i = 0; i <= memoryCalls; i++) {
@@ -118,9 +141,6 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
                 jomed.diagnose(queries.get(i % queries.size()));
             }
         }
-        return String.format(Locale.ROOT, "memory over %d one-query diagnose calls (heap after a GC hint, resident set from "
-                + "/proc)%n%n| run | calls | heap MiB | resident MiB |%n|---|---|---|---|%n%s%nfitted slope per 1,000 calls: heap "
-                + "%+.2f MiB, resident %+.2f MiB%n", memoryCalls, trend.rows("diagnose"), trend.heapSlopePerThousand(),
-                trend.residentSlopePerThousand());
+        return trend;
     }
 }

@@ -34,11 +34,121 @@ class JomedCliTest {
         return buf.toString(StandardCharsets.UTF_8);
     }
 
+    private static String captureErr(Runnable r) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setErr(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void helpListsEveryCommand() {
         String out = capture(() -> assertThat(JomedCli.run("--help")).isZero());
         assertThat(out).contains("demo", "train", "evaluate", "diagnose", "index", "retrieval-eval", "benchmark-diagnose",
+                "export-embeddings", "benchmark-retrieval",
                 "not a medical device");
+    }
+
+    @Test
+    void benchmarkRetrievalMeasuresHnswAndExactSearchOnNpyKeys() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        float[][] centres = new float[8][];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = unit(random, null, 16);
+        }
+        float[][] keys = new float[600][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = unit(random, centres[i % centres.length], 16);
+        }
+        float[][] queries = new float[20][];
+        int[][] truth = new int[queries.length][10];
+        for (int q = 0; q < queries.length; q++) {
+            queries[q] = unit(random, centres[q % centres.length], 16);
+            float[] query = queries[q];
+            truth[q] = java.util.stream.IntStream.range(0, keys.length).boxed()
+                    .sorted(java.util.Comparator.comparingDouble(i -> -dot(query, keys[i]))).limit(10).mapToInt(Integer::intValue).toArray();
+        }
+        io.jomed.training.dataset.npy.NpyWriter.writeFloat32(dir.resolve("base.npy"), keys);
+        io.jomed.training.dataset.npy.NpyWriter.writeFloat32(dir.resolve("queries.npy"), queries);
+        float[][] truthRows = new float[truth.length][];
+        for (int q = 0; q < truth.length; q++) {
+            truthRows[q] = new float[10];
+            for (int j = 0; j < 10; j++) {
+                truthRows[q][j] = truth[q][j];
+            }
+        }
+        io.jomed.training.dataset.npy.NpyWriter.writeFloat32(dir.resolve("truth-float.npy"), truthRows);
+        String[] common = {"benchmark-retrieval", "--base", dir.resolve("base.npy").toString(), "--queries",
+            dir.resolve("queries.npy").toString(), "--label", "tiny", "--m", "8", "--breadth", "10,50", "--quantization", "NONE,INT8",
+            "--threads", "1,2", "--min-seconds", "0", "--exact-queries", "20", "--work-dir", dir.resolve("idx").toString(),
+            "--out", dir.resolve("r.json").toString()};
+        // the ground truth must be integral: a float matrix is refused with the file named
+        String err = captureErr(() -> assertThat(JomedCli.run(concat(common, "--truth", dir.resolve("truth-float.npy").toString())))
+                .isEqualTo(2));
+        assertThat(err).contains("truth-float.npy: expected an integer (20, >=10) matrix");
+        writeInt32(dir.resolve("truth.npy"), truth);
+        capture(() -> assertThat(JomedCli.run(concat(common, "--truth", dir.resolve("truth.npy").toString()))).isZero());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("r.json").toFile());
+        assertThat(json.get("n").asInt()).isEqualTo(600);
+        assertThat(json.get("builds")).hasSize(2);
+        assertThat(json.get("searches")).hasSize(2 * 2 * 2);
+        for (var search : json.get("searches")) {
+            assertThat(search.get("qps").asDouble()).isPositive();
+            if (search.get("breadth").asInt() == 50) {
+                assertThat(search.get("recall_at10").asDouble()).isGreaterThan(0.9);
+            }
+        }
+        assertThat(json.get("exact")).hasSize(2);
+        assertThat(json.get("exact").get(0).get("recall_at10").asDouble()).isEqualTo(1.0);
+    }
+
+    private static float[] unit(java.util.SplittableRandom random, float[] centre, int d) {
+        float[] v = new float[d];
+        double norm = 0;
+        for (int j = 0; j < d; j++) {
+            v[j] = (float) ((random.nextDouble() - 0.5) * (centre == null ? 1 : 0.3) + (centre == null ? 0 : centre[j]));
+            norm += v[j] * v[j];
+        }
+        for (int j = 0; j < d; j++) {
+            v[j] /= (float) Math.sqrt(norm);
+        }
+        return v;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** An int32 (rows, 10) .npy written by hand, as numpy would. */
+    private static void writeInt32(Path file, int[][] rows) throws Exception {
+        String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (" + rows.length + ", 10), }";
+        int unpadded = 10 + dict.length() + 1;
+        int padded = (unpadded + 63) / 64 * 64;
+        String text = dict + " ".repeat(padded - unpadded) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(padded + rows.length * 40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) text.length()).put(text.getBytes(StandardCharsets.US_ASCII));
+        for (int[] r : rows) {
+            for (int x : r) {
+                b.putInt(x);
+            }
+        }
+        java.nio.file.Files.write(file, b.array());
     }
 
     @Test
