@@ -53,7 +53,7 @@ final class KeySearch {
      * @param query the raw query (any norm); the graph is searched with its unit copy
      * @param filter a pre-filter, or null
      */
-    static List<Hit> approximate(IndexSearcher searcher, String field, String idField, float[] query, int candidates,
+    static List<Hit> approximate(IndexSearcher searcher, String field, SegmentIds ids, float[] query, int candidates,
             Query filter, int k) throws IOException {
         float[] unit = unitCopy(query);
         ScoreDoc[] hits;
@@ -62,7 +62,7 @@ final class KeySearch {
         } else {
             hits = searcher.search(new KnnFloatVectorQuery(field, unit, candidates, filter), candidates).scoreDocs.clone();
         }
-        return rescore(searcher, field, idField, query, hits, k);
+        return rescore(searcher, field, ids, query, hits, k);
     }
 
     /**
@@ -94,7 +94,7 @@ final class KeySearch {
      * The exact best {@code k} among the live keys that match {@code filter} (all when null): a scan with Lucene's
      * SIMD float dot product over the full-precision keys, the best {@code k + margin} rescored in double precision.
      */
-    static List<Hit> exact(IndexSearcher searcher, String field, String idField, float[] query, Query filter, int k)
+    static List<Hit> exact(IndexSearcher searcher, String field, SegmentIds ids, float[] query, Query filter, int k)
             throws IOException {
         float[] unit = unitCopy(query);
         int keep = k + Math.max(k, EXACT_SCAN_MARGIN);
@@ -146,11 +146,11 @@ final class KeySearch {
             }
         }
         ScoreDoc[] survivors = best.stream().map(c -> new ScoreDoc(c.doc(), c.score())).toArray(ScoreDoc[]::new);
-        return rescore(searcher, field, idField, query, survivors, k);
+        return rescore(searcher, field, ids, query, survivors, k);
     }
 
     /** Exact scores of the given documents, best {@code k} first. */
-    private static List<Hit> rescore(IndexSearcher searcher, String field, String idField, float[] query, ScoreDoc[] hits,
+    private static List<Hit> rescore(IndexSearcher searcher, String field, SegmentIds ids, float[] query, ScoreDoc[] hits,
             int k) throws IOException {
         // Ascending doc order lets one vector iterator and one id iterator per segment walk forward only.
         java.util.Arrays.sort(hits, Comparator.comparingInt(h -> h.doc));
@@ -162,13 +162,16 @@ final class KeySearch {
             int end = leaf.docBase + leaf.reader().maxDoc();
             FloatVectorValues vectors = leaf.reader().getFloatVectorValues(field);
             KnnVectorValues.DocIndexIterator keys = vectors == null ? null : vectors.iterator();
-            SortedDocValues ids = DocValues.getSorted(leaf.reader(), idField);
+            String[] segmentIds = ids.of(leaf);
             for (; i < hits.length && hits[i].doc < end; i++) {
                 int local = hits[i].doc - leaf.docBase;
                 if (keys == null || keys.advance(local) != local) {
                     throw new IllegalStateException("a document lacks its " + field + " key; the index is damaged");
                 }
-                scored.add(new Hit(hits[i].doc, dot(query, vectors.vectorValue(keys.index())), idOf(ids, local)));
+                if (segmentIds[local] == null) {
+                    throw new IllegalStateException("a document lacks its id doc value; the index is damaged");
+                }
+                scored.add(new Hit(hits[i].doc, dot(query, vectors.vectorValue(keys.index())), segmentIds[local]));
             }
         }
         scored.sort(Hit.ORDER);
@@ -188,16 +191,7 @@ final class KeySearch {
     }
 
     static float[] unitCopy(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += (double) x * x;
-        }
-        norm = Math.sqrt(norm);
-        float[] unit = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            unit[i] = (float) (v[i] / norm);
-        }
-        return unit;
+        return VectorUtil.l2normalize(v.clone());
     }
 
     static String idOf(SortedDocValues ids, int localDoc) throws IOException {

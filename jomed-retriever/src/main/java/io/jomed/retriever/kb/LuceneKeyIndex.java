@@ -55,6 +55,7 @@ public final class LuceneKeyIndex implements Closeable {
     private final ExecutorService mergeExecutor;
     private final IndexWriter writer;
     private final SearcherManager searcherManager;
+    private final SegmentIds segmentIds = new SegmentIds(FIELD_ID);
     private volatile boolean closed;
 
     private LuceneKeyIndex(Builder b) throws IOException {
@@ -214,13 +215,13 @@ public final class LuceneKeyIndex implements Closeable {
         if (candidates < k) {
             throw new IllegalArgumentException("candidates must be at least k = " + k + ", got " + candidates);
         }
-        return read(searcher -> ids(KeySearch.approximate(searcher, FIELD_KEY, FIELD_ID, query, candidates, null, k)));
+        return read(searcher -> ids(KeySearch.approximate(searcher, FIELD_KEY, segmentIds, query, candidates, null, k)));
     }
 
     /** The exact best {@code k} keys by an exhaustive scan; best first. */
     public List<ScoredCaseId> searchExact(float[] query, int k) {
         checkQuery(query, k);
-        return read(searcher -> ids(KeySearch.exact(searcher, FIELD_KEY, FIELD_ID, query, null, k)));
+        return read(searcher -> ids(KeySearch.exact(searcher, FIELD_KEY, segmentIds, query, null, k)));
     }
 
     /** Number of live keys in the last commit. */

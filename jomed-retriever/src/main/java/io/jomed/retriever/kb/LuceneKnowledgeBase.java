@@ -152,6 +152,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     private final int hnswBeamWidth;
     private final int hnswGraphThreshold;
     private final KeyQuantization keyQuantization;
+    private final SegmentIds segmentIds = new SegmentIds(FIELD_ID);
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SearcherManager searcherManager;
     private IndexWriter writer; // guarded by writeLock; null after a failed re-open
@@ -647,7 +648,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         int k = options.kPerHead();
         checkNotEmpty(searcher);
         int candidates = (int) Math.min(Integer.MAX_VALUE, Math.max((long) overFetch * k, minCandidates));
-        return KeySearch.approximate(searcher, keyField(head), FIELD_ID, query.vector(), candidates, filter(query, options), k);
+        return KeySearch.approximate(searcher, keyField(head), segmentIds, query.vector(), candidates, filter(query, options), k);
     }
 
     private static List<ScoredCaseId> ids(List<KeySearch.Hit> scored) {
@@ -673,7 +674,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
     private List<KeySearch.Hit> exact(IndexSearcher searcher, RetrieverHead head, QueryEmbedding query,
             RetrievalOptions options) throws IOException {
         checkNotEmpty(searcher);
-        return KeySearch.exact(searcher, keyField(head), FIELD_ID, query.vector(), filter(query, options), options.kPerHead());
+        return KeySearch.exact(searcher, keyField(head), segmentIds, query.vector(), filter(query, options), options.kPerHead());
     }
 
     private void checkQuery(RetrieverHead head, QueryEmbedding query, RetrievalOptions options) {
