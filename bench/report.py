@@ -44,7 +44,17 @@ def fmt(x, digits=0):
 def retrieval_section(run):
     out = []
     sets = []
-    for label in ("real", "100k", "1M"):
+    labels = {os.path.basename(p)[len("retrieval-faiss-"):-len(".json")]
+              for p in glob.glob(os.path.join(run, "retrieval-faiss-*.json"))}
+    labels |= {os.path.basename(p)[len("retrieval-jomed-"):-len(".json")]
+               for p in glob.glob(os.path.join(run, "retrieval-jomed-*.json"))
+               if not p.endswith(("-float.json", "-int8.json"))}
+
+    def size(label):
+        meta = load(os.path.join(run, "vectors", label, "meta.json"))
+        return meta["n"] if meta else 0
+
+    for label in sorted(labels, key=lambda l: (l != "real", size(l))):
         j = load(os.path.join(run, f"retrieval-jomed-{label}.json"))
         f = load(os.path.join(run, f"retrieval-faiss-{label}.json"))
         meta = load(os.path.join(run, "vectors", label, "meta.json"))
@@ -61,7 +71,8 @@ def retrieval_section(run):
                "from the same process. Ground truth: exact top 10 by inner product (FAISS `IndexFlatIP`).\n")
     out.append("jomed: `LuceneKeyIndex` (the key storage and search of the knowledge base: Lucene HNSW graph, search "
                "with Lucene's k = breadth, exact double-precision rescoring with the full-precision keys, top 10), built "
-               "with 2 indexing threads and merged to one segment with 2 merge workers, beam width 100; `INT8` stores "
+               "on one indexing thread (one graph; `forceMerge(1)` where Lucene flushed more than one segment), beam "
+               "width 100; `INT8` stores "
                "the graph's keys as 8-bit scalars (Lucene104HnswScalarQuantizedVectorsFormat) and rescores exactly. "
                "FAISS: `IndexHNSWFlat` (inner product, efConstruction 100, efSearch = breadth), built with 2 OpenMP "
                "threads. QPS: jomed runs one query per call on each thread (1 or 2 Java threads); FAISS runs one batched "
@@ -75,12 +86,12 @@ def retrieval_section(run):
             out.append(f"Generated around {meta.get('real_keys', '?'):,} real keys; noise norm {meta.get('noise_norm')} "
                        f"(half the median nearest-neighbour distance of the real keys, {meta.get('median_real_nn_distance')}).\n")
         builds = (j["builds"] if j else []) + (f["builds"] if f else [])
-        out.append("| engine | graph keys | M | build s (2 threads) | of it merge s | size MiB |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| engine | graph keys | M | build threads | build s | of it merge s | size MiB |")
+        out.append("|---|---|---|---|---|---|---|")
         for engine, data in (("jomed", j), ("FAISS", f)):
             for b in (data["builds"] if data else []):
                 out.append(f"| {engine} | {graph_keys(b['quantization']) if engine == 'jomed' else 'float'} | {b['m']} | "
-                           f"{b['build_seconds']:.1f} | {b['merge_seconds']:.1f} | {b['bytes'] / 1048576:.1f} |")
+                           f"{b['build_threads']} | {b['build_seconds']:.1f} | {b['merge_seconds']:.1f} | {b['bytes'] / 1048576:.1f} |")
         out.append("")
         ms = sorted({s["m"] for s in (j["searches"] if j else []) + (f["searches"] if f else [])})
         for m in ms:
@@ -131,10 +142,10 @@ def retrieval_section(run):
         ratio = f"**{jo['qps'] / fa['qps']:.2f}**" if jo and fa else "-"
         out.append(f"| {label} | {m} | {threads} | {q.lower() if q != 'NONE' else 'float'} | {jtxt} | {ftxt} | {ratio} |")
     out.append("")
-    one_m = [s for s in sets if s[0] == "1M"]
+    one_m = [s for s in sets if s[0] == "1M"] or [s for s in sets if s[0] != "real"][-1:]
     if one_m:
         _, j, f, _ = one_m[0]
-        out.append("HNSW over exact search at 1M (goal >= 20x), one thread, at recall@10 >= 0.98:\n")
+        out.append(f"HNSW over exact search at {one_m[0][0]} (goal at 1M >= 20x), one thread, M = 16, at recall@10 >= 0.98:\n")
         out.append("| jomed HNSW q/s | over jomed exact scan | over FAISS exact, one query per call | over FAISS exact, batched |")
         out.append("|---|---|---|---|")
         jo = best_at_recall(j["searches"], "NONE", 16, 1) if j else None
@@ -180,7 +191,8 @@ def inference_section(run):
     out = ["## 3. Inference: `diagnose` one query at a time vs batches of 16\n",
            f"`jomed benchmark-diagnose` on the bundle of `jomed train --dataset breastmnist --seed 1` (JOMED pipeline: "
            f"trained image head, classifier reader, 546-case knowledge base); {d['dataset']} test queries; "
-           f"{d['seconds_per_run']} s per row. A call is one `Jomed.diagnose`: both towers on the query images, both "
+           f"{d['seconds_per_run']} s per row; libtorch's intra-op threads pinned to {d.get('torch_threads', '?')} (0: one per core), "
+           "so a row with n threads uses n cores. A call is one `Jomed.diagnose`: both towers on the query images, both "
            "heads' HNSW searches, one reader pass over all (query, case) pairs of the call, fusion. Threads call "
            "`diagnose` concurrently on one pipeline.\n",
            "| mode | threads | p50 ms per call | p99 ms per call | queries/s |", "|---|---|---|---|---|"]

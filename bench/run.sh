@@ -3,6 +3,7 @@
 #
 #   bench/run.sh            the full run (about an hour on 2 cores; run it with the machine otherwise idle)
 #   BENCH_QUICK=1 bench/run.sh   a smoke run: 20k keys instead of 100k and 1M, short sweeps, few steps (~10 min)
+#   BENCH_SECTIONS=retrieval bench/run.sh   only some of retrieval,training,inference (the report shows the others as not run)
 #
 # Installs the peers from Debian's packages when missing (python3-faiss, python3-torch, python3-numpy and
 # libopenblas0-pthread, so that numpy, FAISS and PyTorch get an optimised BLAS rather than the reference one),
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 quick=${BENCH_QUICK:-0}
+sections=",${BENCH_SECTIONS:-retrieval,training,inference},"
 run=${JOMED_BENCH_DIR:-$root/bench/out}
 py=/usr/bin/python3
 started=$(date +%s)
@@ -83,11 +85,12 @@ json.dump({"date": datetime.date.today().isoformat(), "command": "bench/run.sh" 
 EOF
 
 # ---------------------------------------------------------------- 1. retrieval
+if [[ $sections == *,retrieval,* ]]; then
 "$py" -c "
 import json, sys
 d = json.load(open('$JOMED_DATA_DIR/vqa-rad/VQA_RAD_Dataset_Public.json'))
 open('$run/questions.txt', 'w').write('\n'.join(q['question'].replace('\n', ' ') for q in d) + '\n')"
-step export-embeddings ./jomed export-embeddings --dataset breastmnist,retinamnist --text-file "$run/questions.txt" --out "$run/embeddings"
+  step export-embeddings ./jomed export-embeddings --dataset breastmnist,retinamnist --text-file "$run/questions.txt" --out "$run/embeddings"
 if [ "$quick" = 1 ]; then
   sizes=20000; breadth=10,20,40,80; ms=16; min_s=0.5
 else
@@ -121,19 +124,24 @@ EOF
   step "retrieval-faiss-$label" faiss_retrieval "$label" --m "$label_ms" --out "$run/retrieval-faiss-$label.json"
 done
 rm -rf "$run/indexes"
+fi
 
 # ---------------------------------------------------------------- 2. training steps (and memory over 1,000 steps)
+if [[ $sections == *,training,* ]]; then
 if [ "$quick" = 1 ]; then train_args=(--warmup-steps 5 --steps 20 --memory-steps 100); else train_args=(--warmup-steps 30 --steps 200 --memory-steps 1000); fi
 step training-jomed ./jomed benchmark-training --threads 1,2 "${train_args[@]}" --out "$run/training-jomed.json"
 for t in 1 2; do
   step "training-pytorch-$t" env OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MKL_NUM_THREADS=$t \
     "$py" bench/torch_training.py --threads $t "${train_args[@]:0:4}" --out "$run/training-pytorch-$t.json"
 done
+fi
 
 # ---------------------------------------------------------------- 3. inference and 4. memory over 10,000 calls
+if [[ $sections == *,inference,* ]]; then
 if [ "$quick" = 1 ]; then diag_args=(--seconds 2 --memory-calls 1000); else diag_args=(--seconds 10 --memory-calls 10000); fi
 step train-bundle ./jomed train --dataset breastmnist --seed 1 --bundle "$run/bundle" --work-dir "$run/bundle-kb"
 step diagnose ./jomed benchmark-diagnose --bundle "$run/bundle" --dataset breastmnist "${diag_args[@]}" --out "$run/diagnose.json"
+fi
 
 # ---------------------------------------------------------------- report
 total=$(( $(date +%s) - started ))

@@ -48,6 +48,11 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--memory-calls", defaultValue = "10000", description = "diagnose calls of the memory run (default: ${DEFAULT-VALUE}).")
     int memoryCalls;
 
+    @Option(names = "--torch-threads", defaultValue = "1",
+            description = "libtorch intra-op threads, pinned for the whole run so that the thread count of a row is the "
+                    + "number of cores it uses; 0 keeps libtorch's default of one per core (default: ${DEFAULT-VALUE}).")
+    int torchThreads;
+
     @Option(names = "--out", description = "Also write the figures as JSON to this file (for bench/report.py).")
     Path out;
 
@@ -57,6 +62,12 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
             MedMnistDataset data = MedMnistDataset.load(MedMnistLocator.builder().build().locate(dataset, new ConsoleProgress(System.err)));
             List<Query> queries = data.examples(MedMnistSplit.TEST).stream().map(e -> e.query()).toList();
             Jomed jomed = pipeline.jomed();
+            if (torchThreads < 0) {
+                throw new IllegalArgumentException("--torch-threads must be 0 (libtorch's default) or more, got " + torchThreads);
+            }
+            if (torchThreads > 0) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(torchThreads);
+            }
             for (int i = 0; i < 3; i++) {
                 jomed.diagnose(queries.subList(0, BATCH));
                 queries.subList(0, 32).forEach(jomed::diagnose);
@@ -86,6 +97,7 @@ final class DiagnoseBenchmarkCommand implements Callable<Integer> {
                 root.put("dataset", dataset);
                 root.put("bundle", bundle.getFileName().toString());
                 root.put("seconds_per_run", seconds);
+                root.put("torch_threads", torchThreads);
                 root.put("runs", runs);
                 root.put("memory", Map.of("calls", memoryCalls, "samples", trend.samples()));
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), root);
