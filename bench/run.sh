@@ -3,7 +3,8 @@
 #
 #   bench/run.sh            the full run (about an hour on 2 cores; run it with the machine otherwise idle)
 #   BENCH_QUICK=1 bench/run.sh   a smoke run: 20k keys instead of 100k and 1M, short sweeps, few steps (~10 min)
-#   BENCH_SECTIONS=retrieval bench/run.sh   only some of retrieval,training,inference (the report shows the others as not run)
+#   BENCH_SECTIONS=retrieval bench/run.sh   only some of retrieval,training,inference (results of the others already
+#                                           in the run folder stay and are reported with them)
 #
 # Installs the peers from Debian's packages when missing (python3-faiss, python3-torch, python3-numpy and
 # libopenblas0-pthread, so that numpy, FAISS and PyTorch get an optimised BLAS rather than the reference one),
@@ -43,7 +44,9 @@ if ! "$py" -c 'import faiss, torch, numpy' 2>/dev/null || [ ! -e /usr/lib/x86_64
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-faiss python3-torch python3-numpy libopenblas0-pthread >/dev/null
 fi
 
-rm -rf "$run"
+if [ -z "${BENCH_SECTIONS:-}" ]; then
+  rm -rf "$run" # a full run starts clean; a run of some sections keeps the others' results for the report
+fi
 mkdir -p "$run"
 declare -A seconds
 order=()
