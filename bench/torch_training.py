@@ -5,6 +5,12 @@ Run with the Debian interpreter, which has torch 1.13:
 
     /usr/bin/python3 bench/torch_training.py --threads 1,2 --warmup-steps 20 --steps 100 --out torch.json
 
+BLAS: Debian's torch (BLAS_INFO=generic) calls whatever libblas.so.3 the system's alternatives select; with only
+the reference BLAS installed its matrix products are about 20 times slower than with an optimized BLAS, which
+makes PyTorch look slow for the wrong reason. For a fair peer, unpack OpenBLAS next to it without installing it
+(`apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp_*.deb DIR`) and pass
+`--blas-dir DIR/usr/lib/x86_64-linux-gnu/openblas-openmp`; the JSON records the BLAS that was loaded.
+
 Same architecture as jomed's (the default ClassifierReaderConfig reader with jomed's parameter names and
 shapes, the default ImageTowerConfig tower), same batches (the index rules of TrainingStepBenchmark over the
 BreastMNIST training images), same losses, AdamW with jomed's hyper-parameters (weight decay on weight
@@ -184,12 +190,25 @@ def count(model):
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def summary(name, threads, nanos):
+def loaded_blas():
+    """The BLAS library this process loaded (Debian's torch calls BLAS through libblas.so.3)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1] and "/" in line}
+    return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none found"
+
+
+def median(sorted_values):
+    n = len(sorted_values)
+    return sorted_values[n // 2] if n % 2 == 1 else (sorted_values[n // 2 - 1] + sorted_values[n // 2]) / 2
+
+
+def summary(name, threads, nanos, cpu_nanos):
+    """Wall-clock median, mean, p90 (nearest rank) and the median CPU time of the calling thread, in ms."""
     ms = sorted(n / 1e6 for n in nanos)
     n = len(ms)
-    median = ms[n // 2] if n % 2 == 1 else (ms[n // 2 - 1] + ms[n // 2]) / 2
-    return {"step": name, "threads": threads, "steps": n, "ms_median": round(median, 4),
-            "ms_mean": round(sum(ms) / n, 4), "ms_p90": round(ms[math.ceil(0.9 * n) - 1], 4)}
+    return {"step": name, "threads": threads, "steps": n, "ms_median": round(median(ms), 4),
+            "ms_mean": round(sum(ms) / n, 4), "ms_p90": round(ms[math.ceil(0.9 * n) - 1], 4),
+            "cpu_ms_median": round(median(sorted(c / 1e6 for c in cpu_nanos)), 4)}
 
 
 class Fixture:
@@ -296,9 +315,19 @@ def main():
     parser.add_argument("--warmup-steps", type=int, default=20)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--out")
+    parser.add_argument("--blas-dir", help="a folder holding an optimized libblas.so.3 (for example OpenBLAS's "
+                                           "openblas-openmp folder) to load instead of the system's; see the notes above")
     parser.add_argument("--jomed-json", help="a result of `jomed benchmark-training --out`: assert its parameter counts "
                                              "instead of the built-in ones")
     args = parser.parse_args()
+    if args.blas_dir:
+        blas_dir = os.path.abspath(args.blas_dir)
+        if not os.path.isfile(os.path.join(blas_dir, "libblas.so.3")):
+            parser.error("--blas-dir %s holds no libblas.so.3" % blas_dir)
+        if os.environ.get("LD_LIBRARY_PATH", "").split(":")[0] != blas_dir:
+            # the dynamic loader reads LD_LIBRARY_PATH at start: run again with it
+            env = dict(os.environ, LD_LIBRARY_PATH=":".join(filter(None, [blas_dir, os.environ.get("LD_LIBRARY_PATH")])))
+            os.execve(sys.executable, [sys.executable] + sys.argv, env)
     threads = [int(t) for t in args.threads.split(",")]
     if args.steps < 1 or args.warmup_steps < 0 or min(threads) < 1:
         parser.error("steps must be >= 1, warm-up steps >= 0, threads >= 1")
@@ -320,30 +349,34 @@ def main():
     for n in threads:
         torch.set_num_threads(n)
         for name, step in (("phase1", f.phase1), ("phase2", f.phase2)):
-            nanos = []
+            nanos, cpu = [], []
             for s in range(args.warmup_steps + args.steps):
+                c0 = time.thread_time_ns()
                 t0 = time.perf_counter_ns()
                 step(s)
                 t1 = time.perf_counter_ns()
+                c1 = time.thread_time_ns()
                 if s >= args.warmup_steps:
                     nanos.append(t1 - t0)
-            r = summary(name, n, nanos)
+                    cpu.append(c1 - c0)
+            r = summary(name, n, nanos, cpu)
             results.append(r)
-            print("  %s, %d thread(s): median %.2f ms per step over %d steps" % (name, n, r["ms_median"], r["steps"]),
-                  file=sys.stderr)
+            print("  %s, %d thread(s): median %.2f ms per step (thread CPU %.2f ms) over %d steps"
+                  % (name, n, r["ms_median"], r["cpu_ms_median"], r["steps"]), file=sys.stderr)
     name = os.path.basename(args.data)[:-len(".npz")] if args.data.endswith(".npz") else args.data
     report = {"framework": "pytorch",
-              "versions": {"torch": torch.__version__, "python": platform.python_version(), "numpy": np.__version__},
+              "versions": {"torch": torch.__version__, "python": platform.python_version(), "numpy": np.__version__,
+                           "blas": loaded_blas()},
               "parameters": {"reader": reader_count, "tower": tower_count},
               "interop_threads": torch.get_num_interop_threads(),
               "inputs": INPUTS % (name, f.n, f.width, f.height, f.channels),
               "results": results}
-    print("PyTorch %s training steps (reader %d parameters, tower %d trainable)\n" % (torch.__version__, reader_count,
-                                                                                     tower_count))
-    print("| step | threads | steps | ms median | ms mean | ms p90 |\n|---|---|---|---|---|---|")
+    print("PyTorch %s training steps (reader %d parameters, tower %d trainable; BLAS %s)\n"
+          % (torch.__version__, reader_count, tower_count, report["versions"]["blas"]))
+    print("| step | threads | steps | ms median | ms mean | ms p90 | thread CPU ms median |\n|---|---|---|---|---|---|---|")
     for r in results:
-        print("| %s | %d | %d | %.2f | %.2f | %.2f |" % (r["step"], r["threads"], r["steps"], r["ms_median"], r["ms_mean"],
-                                                       r["ms_p90"]))
+        print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2f |" % (r["step"], r["threads"], r["steps"], r["ms_median"],
+                                                              r["ms_mean"], r["ms_p90"], r["cpu_ms_median"]))
     if args.out:
         with open(args.out, "w") as out:
             json.dump(report, out, indent=2)

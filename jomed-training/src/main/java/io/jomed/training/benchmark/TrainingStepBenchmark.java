@@ -30,6 +30,8 @@ import io.jomed.training.phase2.Phase2GradientStep;
 import io.jomed.training.phase2.Phase2Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +88,7 @@ public final class TrainingStepBenchmark {
     private static final long SEED = 1;
     private static final int TEXT_DIMENSION = 384;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final MedMnistDataset dataset;
     private final Settings settings;
@@ -127,14 +130,24 @@ public final class TrainingStepBenchmark {
         }
     }
 
-    /** Milliseconds per step of one (step kind, thread count) configuration. */
-    public record Timing(String step, int threads, int steps, double msMedian, double msMean, double msP90) {
-        static Timing of(String step, int threads, long[] nanos) {
+    /**
+     * Milliseconds per step of one (step kind, thread count) configuration: wall-clock median, mean and p90
+     * (nearest rank), and the median CPU time of the calling thread (libtorch's own workers not included), which
+     * moves less than the wall clock when other processes share the cores.
+     */
+    public record Timing(String step, int threads, int steps, double msMedian, double msMean, double msP90,
+            double cpuMsMedian) {
+        static Timing of(String step, int threads, long[] nanos, long[] cpuNanos) {
             double[] ms = Arrays.stream(nanos).mapToDouble(n -> n / 1e6).sorted().toArray();
             int n = ms.length;
-            double median = n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
             double p90 = ms[(int) Math.ceil(0.9 * n) - 1];
-            return new Timing(step, threads, n, median, Arrays.stream(ms).average().orElse(Double.NaN), p90);
+            return new Timing(step, threads, n, median(ms), Arrays.stream(ms).average().orElse(Double.NaN), p90,
+                    median(Arrays.stream(cpuNanos).mapToDouble(c -> c / 1e6).sorted().toArray()));
+        }
+
+        private static double median(double[] sorted) {
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         }
     }
 
@@ -171,6 +184,7 @@ public final class TrainingStepBenchmark {
                 e.put("ms_median", round(t.msMedian()));
                 e.put("ms_mean", round(t.msMean()));
                 e.put("ms_p90", round(t.msP90()));
+                e.put("cpu_ms_median", round(t.cpuMsMedian()));
             }
             ArrayNode m = o.putArray("memory");
             for (MemoryRun run : memory) {
@@ -205,11 +219,11 @@ public final class TrainingStepBenchmark {
         public String toMarkdown() {
             StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
                     "jomed training steps (DJL %s, libtorch %s, Java %s; reader %d parameters, tower %d trainable)%n%n"
-                            + "| step | threads | steps | ms median | ms mean | ms p90 |%n|---|---|---|---|---|---|%n",
+                            + "| step | threads | steps | ms median | ms mean | ms p90 | thread CPU ms median |%n|---|---|---|---|---|---|---|%n",
                     versions.get("djl"), versions.get("torch"), versions.get("java"), readerParameters, towerParameters));
             for (Timing r : results) {
-                t.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f |%n", r.step(), r.threads(), r.steps(),
-                        r.msMedian(), r.msMean(), r.msP90()));
+                t.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f | %.2f |%n", r.step(), r.threads(),
+                        r.steps(), r.msMedian(), r.msMean(), r.msP90(), r.cpuMsMedian()));
             }
             if (!memory.isEmpty()) {
                 t.append(String.format(Locale.ROOT, "%n| memory run | threads | step | heap MiB | resident MiB |%n|---|---|---|---|---|%n"));
@@ -262,18 +276,22 @@ public final class TrainingStepBenchmark {
                 JniUtils.setNumThreads(threads);
                 for (String kind : List.of("phase1", "phase2")) {
                     long[] nanos = new long[settings.steps()];
+                    long[] cpu = new long[settings.steps()];
                     for (int s = 0; s < settings.warmupSteps() + settings.steps(); s++) {
+                        long c0 = THREADS.getCurrentThreadCpuTime();
                         long t0 = System.nanoTime();
                         f.step(kind, s);
                         long t1 = System.nanoTime();
+                        long c1 = THREADS.getCurrentThreadCpuTime();
                         if (s >= settings.warmupSteps()) {
                             nanos[s - settings.warmupSteps()] = t1 - t0;
+                            cpu[s - settings.warmupSteps()] = c1 - c0;
                         }
                     }
-                    Timing t = Timing.of(kind, threads, nanos);
+                    Timing t = Timing.of(kind, threads, nanos, cpu);
                     results.add(t);
-                    progress.accept(String.format(Locale.ROOT, "%s, %d thread(s): median %.2f ms per step over %d steps", kind,
-                            threads, t.msMedian(), t.steps()));
+                    progress.accept(String.format(Locale.ROOT, "%s, %d thread(s): median %.2f ms per step (thread CPU %.2f ms) over "
+                            + "%d steps", kind, threads, t.msMedian(), t.cpuMsMedian(), t.steps()));
                 }
             }
             List<MemoryRun> memory = new ArrayList<>();

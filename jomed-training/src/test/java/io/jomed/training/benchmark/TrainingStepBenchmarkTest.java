@@ -34,11 +34,12 @@ class TrainingStepBenchmarkTest {
     @Test
     void timingSummaryUsesTheMiddleForMedianAndNearestRankForP90() {
         TrainingStepBenchmark.Timing t = TrainingStepBenchmark.Timing.of("phase1", 2,
-                new long[] {4_000_000, 1_000_000, 3_000_000, 2_000_000});
+                new long[] {4_000_000, 1_000_000, 3_000_000, 2_000_000}, new long[] {1_000_000, 1_000_000, 3_000_000, 5_000_000});
         assertThat(t.msMedian()).isEqualTo(2.5);
         assertThat(t.msMean()).isEqualTo(2.5);
         assertThat(t.msP90()).isEqualTo(4.0);
         assertThat(t.steps()).isEqualTo(4);
+        assertThat(t.cpuMsMedian()).isEqualTo(2.0);
     }
 
     /** A few real steps on BreastMNIST; skipped without {@code JOMED_DATA_DIR}. */
