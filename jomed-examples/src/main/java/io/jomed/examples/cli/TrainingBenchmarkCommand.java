@@ -35,7 +35,7 @@ final class TrainingBenchmarkCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--memory-steps", defaultValue = "1000",
-            description = "Steps of each memory run (phase 1, phase 2; last thread count), sampled every 100; 0 for none "
+            description = "Steps of each memory run (phase 1, phase 2; fewest threads), sampled every 100; 0 for none "
                     + "(default: ${DEFAULT-VALUE}).")
     int memorySteps;
 

@@ -25,6 +25,7 @@ import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
+import io.jomed.training.phase1.Phase1ReaderTraining;
 import io.jomed.training.phase2.KlRetrieverLoss;
 import io.jomed.training.phase2.Phase2GradientStep;
 import io.jomed.training.phase2.Phase2Settings;
@@ -49,8 +50,8 @@ import java.util.function.Consumer;
  * plain PyTorch ({@code bench/torch_training.py}, which builds the same batches by the same rules):
  * <ul>
  *   <li><b>phase 1</b>: one {@link ReaderTrainingStep#step} of the default reader on 32 rows (query image, one case
- *       image, the case's report embedding, the question embedding, has-context 1), in training mode, with the
- *       phase-1 learning rate 1e-3 and AdamW's defaults;</li>
+ *       image, the case's report embedding, the question embedding, has-context 1), in training mode, with
+ *       {@link Phase1ReaderTraining}'s default learning rate (the schedule's peak) and weight decay;</li>
  *   <li><b>phase 2</b> ({@code B = 2} queries, {@code K = 50} candidates): the frozen reader scores all 100 (query,
  *       case) pairs in one batched {@link ClassifierReader#score} call (nothing reused), giving the supervision scores
  *       and predictions of {@link Phase2Settings}' defaults; then one {@link Phase2GradientStep} of a copy of the
@@ -73,10 +74,10 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one benchmark at a time per JVM (it changes libtorch's process-wide thread count).
  */
 public final class TrainingStepBenchmark {
-    /** The phase-1 learning rate (the peak of {@code Phase1ReaderTraining}'s default schedule). */
-    public static final float PHASE1_LEARNING_RATE = 1e-3f;
-    /** Rows per phase-1 step (the default phase-1 batch). */
-    public static final int PHASE1_ROWS = 32;
+    /** The phase-1 learning rate: the peak of {@link Phase1ReaderTraining}'s default schedule. */
+    public static final float PHASE1_LEARNING_RATE = (float) Phase1ReaderTraining.DEFAULT_LEARNING_RATE;
+    /** Rows per phase-1 step: the default phase-1 batch. */
+    public static final int PHASE1_ROWS = Phase1ReaderTraining.DEFAULT_BATCH_SIZE;
     /** The description of the inputs, the same on the PyTorch side. */
     public static final String INPUTS = "%s train split (%d images, %dx%dx%d, scaled to [-1, 1]); phase 1: 32 rows per step, "
             + "row r of step s: query q = (32s + r) * 101 mod N, case (q + 1 + 7r) mod N, has-context 1, gold = label of q; "
@@ -261,8 +262,8 @@ public final class TrainingStepBenchmark {
     }
 
     /**
-     * Runs every configuration (for each thread count: phase 1, then phase 2), then the memory runs on the last
-     * thread count.
+     * Runs every configuration (for each thread count: phase 1, then phase 2), then the memory runs on the
+     * smallest thread count.
      *
      * @param progress receives one line per finished configuration
      */
@@ -296,7 +297,8 @@ public final class TrainingStepBenchmark {
             }
             List<MemoryRun> memory = new ArrayList<>();
             if (settings.memorySteps() > 0) {
-                int threads = settings.threads().get(settings.threads().size() - 1);
+                // the fewest threads: memory does not depend on them, and one thread suffers least from other load
+                int threads = settings.threads().stream().mapToInt(Integer::intValue).min().orElseThrow();
                 JniUtils.setNumThreads(threads);
                 for (String kind : List.of("phase1", "phase2")) {
                     MemoryRun run = memoryRun(f, kind, threads);
@@ -390,7 +392,8 @@ public final class TrainingStepBenchmark {
                         .setChannels(spec.channels()).setTextEncoder(text.fingerprint())
                         .optDefaultQuestion(dataset.task().question()).optSeed(SEED).build();
                 phase1Model = add(opened, ClassifierReaderModel.create(config, dataset.task().labelSpace()));
-                phase1 = add(opened, ReaderTrainingStep.builder().setModel(phase1Model).setTextEncoder(text).build());
+                phase1 = add(opened, ReaderTrainingStep.builder().setModel(phase1Model).setTextEncoder(text)
+                        .optWeightDecay(Phase1ReaderTraining.DEFAULT_WEIGHT_DECAY).build());
                 frozenModel = add(opened, ClassifierReaderModel.create(config, dataset.task().labelSpace()));
                 frozenReader = ClassifierReader.builder().setModel(frozenModel).setTextEncoder(text).build();
                 f0 = add(opened, ImageTower.create(ImageTowerConfig.builder().setInputSpec(spec).build(), SEED));
