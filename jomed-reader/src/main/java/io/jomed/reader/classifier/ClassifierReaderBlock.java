@@ -41,8 +41,12 @@ import java.util.Map;
  *
  * <p>All parameters are direct parameters of this block; {@link ClassifierReaderModel} creates, seeds,
  * saves and loads their arrays. Every intermediate array is created from a batch array (left operand), so
- * it lives in the caller's (sub-)manager. Forward passes in inference mode may run concurrently; training
- * is not thread-safe.
+ * it lives in the caller's (sub-)manager, and is closed as soon as it has been used, as PyTorch frees a tensor
+ * when its last reference goes: in inference its memory is then reused by the next intermediates, instead of
+ * every intermediate of the pass being held until the caller's manager closes (a peak several times larger,
+ * which the allocator hands back to the system and page-faults in again on the next pass); in training,
+ * autograd keeps what backward needs. Forward passes in inference mode may run concurrently; training is not
+ * thread-safe.
  */
 public final class ClassifierReaderBlock extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -157,7 +161,9 @@ public final class ClassifierReaderBlock extends AbstractBlock {
             throw new IllegalStateException("token count " + x.getShape() + " does not match the grid " + gg);
         }
         for (int l = 0; l < config.layers(); l++) {
-            x = encoderLayer(x, "layer" + l + ".", training);
+            NDArray next = encoderLayer(x, "layer" + l + ".", training);
+            x.close();
+            x = next;
         }
         NDArray first = x.get(new NDIndex(":, 0, :"));
         NDArray normed = LayerNorm.layerNorm(first, new Shape(d), p("finalNorm.gamma"), p("finalNorm.beta"), LAYER_NORM_EPS)
@@ -169,14 +175,24 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         NDArray x = image;
         int stages = config.convChannels().length;
         for (int i = 0; i < stages; i++) {
-            x = Conv2d.conv2d(x, p("conv" + i + ".weight"), p("conv" + i + ".bias"), new Shape(2, 2), new Shape(1, 1))
+            NDArray conv = Conv2d.conv2d(x, p("conv" + i + ".weight"), p("conv" + i + ".bias"), new Shape(2, 2), new Shape(1, 1))
                     .singletonOrThrow();
-            x = Activation.gelu(x);
+            if (x != image) {
+                x.close();
+            }
+            x = Activation.gelu(conv);
+            conv.close();
         }
         NDArray pooled = adaptiveAveragePool(x, config.tokenGrid()); // [N, C, g*g]
+        if (x != image) {
+            x.close();
+        }
         NDArray tokens = pooled.transpose(0, 2, 1); // [N, g*g, C]
-        return Linear.linear(tokens, p("imageProjection.weight"), p("imageProjection.bias")).singletonOrThrow()
-                .add(p("gridPosition"));
+        NDArray projected = Linear.linear(tokens, p("imageProjection.weight"), p("imageProjection.bias")).singletonOrThrow();
+        close(pooled, tokens);
+        NDArray out = projected.add(p("gridPosition"));
+        projected.close();
+        return out;
     }
 
     /**
@@ -187,7 +203,10 @@ public final class ClassifierReaderBlock extends AbstractBlock {
      */
     static NDArray adaptiveAveragePool(NDArray x, int g) {
         Shape shape = x.getShape();
-        return JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(g, g)).reshape(shape.get(0), shape.get(1), (long) g * g);
+        NDArray pooled = JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(g, g));
+        NDArray out = pooled.reshape(shape.get(0), shape.get(1), (long) g * g);
+        pooled.close();
+        return out;
     }
 
     private NDArray encoderLayer(NDArray x, String prefix, boolean training) {
@@ -198,21 +217,50 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         long t = x.getShape().get(1);
         NDArray h = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm1.gamma"), p(prefix + "norm1.beta"), LAYER_NORM_EPS)
                 .singletonOrThrow();
-        NDArray qkv = Linear.linear(h, p(prefix + "qkv.weight"), p(prefix + "qkv.bias")).singletonOrThrow()
-                .reshape(n, t, 3, heads, dh).transpose(2, 0, 3, 1, 4); // [3, N, H, T, dh]
+        NDArray qkvRows = Linear.linear(h, p(prefix + "qkv.weight"), p(prefix + "qkv.bias")).singletonOrThrow();
+        h.close();
+        NDArray qkvSplit = qkvRows.reshape(n, t, 3, heads, dh);
+        NDArray qkv = qkvSplit.transpose(2, 0, 3, 1, 4); // [3, N, H, T, dh]
+        close(qkvRows, qkvSplit);
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
-        NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(dh)).softmax(-1);
-        NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d);
+        NDArray kT = k.transpose(0, 1, 3, 2);
+        NDArray products = q.matMul(kT);
+        close(q, k, kT);
+        NDArray scaled = products.mul(1f / (float) Math.sqrt(dh));
+        products.close();
+        NDArray attention = scaled.softmax(-1);
+        scaled.close();
+        NDArray perHead = attention.matMul(v);
+        close(attention, v, qkv);
+        NDArray perToken = perHead.transpose(0, 2, 1, 3);
+        NDArray mixed = perToken.reshape(n, t, d);
+        close(perHead, perToken);
         NDArray attended = Linear.linear(mixed, p(prefix + "attentionOutput.weight"), p(prefix + "attentionOutput.bias"))
                 .singletonOrThrow();
-        x = x.add(dropout(attended, training));
-        NDArray h2 = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm2.gamma"), p(prefix + "norm2.beta"), LAYER_NORM_EPS)
+        mixed.close();
+        NDArray attendedDropped = dropout(attended, training);
+        NDArray x1 = x.add(attendedDropped);
+        close(attended, attendedDropped);
+        NDArray h2 = LayerNorm.layerNorm(x1, new Shape(d), p(prefix + "norm2.gamma"), p(prefix + "norm2.beta"), LAYER_NORM_EPS)
                 .singletonOrThrow();
-        NDArray hidden = Activation.gelu(Linear.linear(h2, p(prefix + "mlpIn.weight"), p(prefix + "mlpIn.bias")).singletonOrThrow());
+        NDArray preActivation = Linear.linear(h2, p(prefix + "mlpIn.weight"), p(prefix + "mlpIn.bias")).singletonOrThrow();
+        h2.close();
+        NDArray hidden = Activation.gelu(preActivation);
+        preActivation.close();
         NDArray out = Linear.linear(hidden, p(prefix + "mlpOut.weight"), p(prefix + "mlpOut.bias")).singletonOrThrow();
-        return x.add(dropout(out, training));
+        hidden.close();
+        NDArray outDropped = dropout(out, training);
+        NDArray y = x1.add(outDropped);
+        close(x1, out, outDropped);
+        return y;
+    }
+
+    private static void close(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
     }
 
     private NDArray dropout(NDArray x, boolean training) {
