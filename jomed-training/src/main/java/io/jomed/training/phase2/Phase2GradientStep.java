@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.jomed.reader.training.AdamW;
 import io.jomed.retriever.encoding.ImageTower;
+import io.jomed.retriever.encoding.NativeCopies;
 import io.jomed.retriever.image.ImageInputSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,9 +148,9 @@ public final class Phase2GradientStep {
         double gradientNorm;
         boolean applied = false;
         try (NDManager scope = theta.manager().newSubManager()) {
-            NDArray imageArray = scope.create(images, new Shape(b, spec.channels(), spec.height(), spec.width()));
-            NDArray f0Array = scope.create(f0Rows, new Shape(b, d));
-            NDArray keyArray = scope.create(keys, new Shape(b, k, d));
+            NDArray imageArray = NativeCopies.floats(scope, images, new Shape(b, spec.channels(), spec.height(), spec.width()));
+            NDArray f0Array = NativeCopies.floats(scope, f0Rows, new Shape(b, d));
+            NDArray keyArray = NativeCopies.floats(scope, keys, new Shape(b, k, d));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray learned = theta.forward(imageArray, trainingMode);
                 NDArray e = learned.mul((float) alpha).add(f0Array.mul((float) (1 - alpha)));
