@@ -7,9 +7,11 @@ Run with the Debian interpreter, which has torch 1.13:
 
 BLAS: Debian's torch (BLAS_INFO=generic) calls whatever libblas.so.3 the system's alternatives select; with only
 the reference BLAS installed its matrix products are about 20 times slower than with an optimized BLAS, which
-makes PyTorch look slow for the wrong reason. For a fair peer, unpack OpenBLAS next to it without installing it
-(`apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp_*.deb DIR`) and pass
-`--blas-dir DIR/usr/lib/x86_64-linux-gnu/openblas-openmp`; the JSON records the BLAS that was loaded.
+makes PyTorch look slow for the wrong reason. Where the system has no optimized BLAS, unpack OpenBLAS next to it
+without installing it (`apt-get download libopenblas0-openmp && dpkg -x libopenblas0-openmp_*.deb DIR`) and pass
+`--blas-dir DIR/usr/lib/x86_64-linux-gnu/openblas-openmp`. Torch does not hand its thread count to such a BLAS,
+so the script pins OpenBLAS's thread count to torch's in every configuration (openblas_set_num_threads); the
+JSON records the BLAS that was loaded and the pinning.
 
 Same architecture as jomed's (the default ClassifierReaderConfig reader with jomed's parameter names and
 shapes, the default ImageTowerConfig tower), same batches (the index rules of TrainingStepBenchmark over the
@@ -23,6 +25,7 @@ matrices and kernels only), same thread pinning. Weights are untrained (a step c
            (detached), loss = sum KL(Q || softmax(s)) / B, backward, clip_grad_norm_(1.0), AdamW (lr 1e-4).
 """
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -197,6 +200,19 @@ def loaded_blas():
     return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none found"
 
 
+def pin_blas_threads(n):
+    """Debian's torch (BLAS_INFO=generic) does not pass its thread count to the BLAS: OpenBLAS, when it is the
+    loaded BLAS, would use its own thread count (all cores for its pthread build). Pin it to n like torch's."""
+    with open("/proc/self/maps") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "libopenblas" in line and "/" in line})
+    for path in paths:
+        library = ctypes.CDLL(path)
+        if hasattr(library, "openblas_set_num_threads"):
+            library.openblas_set_num_threads(n)
+            return "openblas_set_num_threads(%d)" % n
+    return "not needed (no OpenBLAS loaded)"
+
+
 def median(sorted_values):
     n = len(sorted_values)
     return sorted_values[n // 2] if n % 2 == 1 else (sorted_values[n // 2 - 1] + sorted_values[n // 2]) / 2
@@ -333,6 +349,8 @@ def main():
         parser.error("steps must be >= 1, warm-up steps >= 0, threads >= 1")
     torch.set_num_interop_threads(1)  # before any work, as jomed pins libtorch's inter-op pool
     torch.set_num_threads(threads[0])
+    torch.ones(2, 2) @ torch.ones(2, 2)  # loads the BLAS
+    blas_threads = pin_blas_threads(threads[0])
 
     expected = {"reader": JOMED_READER_PARAMETERS, "tower": JOMED_TOWER_PARAMETERS}
     if args.jomed_json:
@@ -348,6 +366,7 @@ def main():
     results = []
     for n in threads:
         torch.set_num_threads(n)
+        blas_threads = pin_blas_threads(n)
         for name, step in (("phase1", f.phase1), ("phase2", f.phase2)):
             nanos, cpu = [], []
             for s in range(args.warmup_steps + args.steps):
@@ -367,6 +386,7 @@ def main():
     report = {"framework": "pytorch",
               "versions": {"torch": torch.__version__, "python": platform.python_version(), "numpy": np.__version__,
                            "blas": loaded_blas()},
+              "blas_threads": "BLAS thread count pinned to torch's in every configuration: " + blas_threads,
               "parameters": {"reader": reader_count, "tower": tower_count},
               "interop_threads": torch.get_num_interop_threads(),
               "inputs": INPUTS % (name, f.n, f.width, f.height, f.channels),
