@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * and resident memory over long runs of each; printed as markdown tables and optionally written as JSON for
  * comparison with {@code bench/torch_training.py}.
  *
- * <p>Not thread-safe; one run per instance. Run it with the machine otherwise idle.
+ * <p>Not thread-safe; one run per instance. Run it with the machine otherwise idle, preferably with a fixed,
+ * pre-touched heap ({@code JOMED_JAVA_OPTS='-Xms1g -Xmx1g -XX:+AlwaysPreTouch'}; see {@link TrainingStepBenchmark}).
  */
 @Command(name = "benchmark-training", mixinStandardHelpOptions = true,
         description = "Measure ms per phase-1 and phase-2 training step (1 and 2 libtorch threads) and memory over many steps.")

@@ -71,6 +71,11 @@ import java.util.function.Consumer;
  * every {@code memoryEvery} steps of each step kind and fits the slope per 1,000 steps without the first sample
  * (warm-up).
  *
+ * <p>The JVM's heap grows, shrinks after the GC hints and touches fresh pages meanwhile, which shows as
+ * resident-set swings of tens of MiB between memory samples and as page faults in the first steps; a fixed,
+ * pre-touched heap ({@code -Xms1g -Xmx1g -XX:+AlwaysPreTouch}) keeps both out of the figures. The JVM options
+ * in effect are recorded with the versions.
+ *
  * <p>Not thread-safe: one benchmark at a time per JVM (it changes libtorch's process-wide thread count).
  */
 public final class TrainingStepBenchmark {
@@ -311,6 +316,7 @@ public final class TrainingStepBenchmark {
             versions.put("torch", Engine.getEngine("PyTorch").getVersion());
             versions.put("java", Runtime.version().toString());
             versions.put("djl", Engine.getDjlVersion());
+            versions.put("jvm_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
             String inputs = String.format(Locale.ROOT, INPUTS, dataset.name(), f.n, f.spec.width(), f.spec.height(),
                     f.spec.channels());
             return new Report(versions, f.phase1Model.parameterCount(), f.theta.trainableParameterCount(), interop, inputs, results,

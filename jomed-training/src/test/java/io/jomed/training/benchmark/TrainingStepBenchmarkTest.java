@@ -56,6 +56,7 @@ class TrainingStepBenchmarkTest {
         JsonNode o = new ObjectMapper().readTree(json.toFile());
         assertThat(o.get("framework").asText()).isEqualTo("jomed");
         assertThat(o.at("/versions/torch").asText()).isEqualTo("2.7.1");
+        assertThat(o.at("/versions/jvm_options").isTextual()).isTrue();
         assertThat(o.at("/parameters/reader").asLong()).isEqualTo(382_850);
         assertThat(o.at("/parameters/tower").asLong()).isEqualTo(336_416);
         assertThat(o.get("interop_threads").asInt()).isEqualTo(1);
