@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
                 + "Research software, not a medical device. Add --verbose anywhere for the library's INFO log.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, DiagnoseCommand.class,
             IndexCommand.class, RetrievalEvalCommand.class, DiagnoseBenchmarkCommand.class,
-            ExportEmbeddingsCommand.class, RetrievalBenchmarkCommand.class, CommandLine.HelpCommand.class})
+            ExportEmbeddingsCommand.class, RetrievalBenchmarkCommand.class, TrainingBenchmarkCommand.class,
+            CommandLine.HelpCommand.class})
 public final class JomedCli {
 
     public static void main(String[] args) {

@@ -50,7 +50,7 @@ class JomedCliTest {
     void helpListsEveryCommand() {
         String out = capture(() -> assertThat(JomedCli.run("--help")).isZero());
         assertThat(out).contains("demo", "train", "evaluate", "diagnose", "index", "retrieval-eval", "benchmark-diagnose",
-                "export-embeddings", "benchmark-retrieval",
+                "export-embeddings", "benchmark-retrieval", "benchmark-training",
                 "not a medical device");
     }
 
@@ -154,6 +154,11 @@ class JomedCliTest {
     @Test
     void benchmarkDiagnoseRefusesAMissingBundle() {
         assertThat(JomedCli.run("benchmark-diagnose", "--bundle", dir.resolve("no-bundle").toString())).isNotZero();
+    }
+
+    @Test
+    void benchmarkTrainingRefusesAThreadCountOfZero() {
+        assertThat(JomedCli.run("benchmark-training", "--threads", "1,0", "--steps", "1", "--memory-steps", "0")).isEqualTo(2);
     }
 
     @Test

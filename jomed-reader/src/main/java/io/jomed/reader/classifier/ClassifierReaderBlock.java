@@ -12,6 +12,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>Image tower, shared by query and case images: stride-2 3x3 convolutions with GELU, adaptive average
- *       pooling to a {@code g x g} grid, a linear map to width d and a learned grid-position embedding; a
+ *       pooling to a {@code g x g} grid (libtorch's {@code adaptive_avg_pool2d}: cell {@code i} averages rows
+ *       {@code floor(i H / g)} to {@code ceil((i + 1) H / g) - 1}, columns likewise), a linear map to width d and a learned grid-position embedding; a
  *       learned type embedding marks query-image and case-image tokens.</li>
  *   <li>Text: a trainable projection {@code Linear(textDim -> d)} each for the report and the question
  *       embedding (one token each, own type embedding). A learned "no context" token set replaces the case
@@ -38,8 +41,12 @@ import java.util.Map;
  *
  * <p>All parameters are direct parameters of this block; {@link ClassifierReaderModel} creates, seeds,
  * saves and loads their arrays. Every intermediate array is created from a batch array (left operand), so
- * it lives in the caller's (sub-)manager. Forward passes in inference mode may run concurrently; training
- * is not thread-safe.
+ * it lives in the caller's (sub-)manager, and is closed as soon as it has been used, as PyTorch frees a tensor
+ * when its last reference goes: in inference its memory is then reused by the next intermediates, instead of
+ * every intermediate of the pass being held until the caller's manager closes (a peak several times larger,
+ * which the allocator hands back to the system and page-faults in again on the next pass); in training,
+ * autograd keeps what backward needs. Forward passes in inference mode may run concurrently; training is not
+ * thread-safe.
  */
 public final class ClassifierReaderBlock extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -154,7 +161,9 @@ public final class ClassifierReaderBlock extends AbstractBlock {
             throw new IllegalStateException("token count " + x.getShape() + " does not match the grid " + gg);
         }
         for (int l = 0; l < config.layers(); l++) {
-            x = encoderLayer(x, "layer" + l + ".", training);
+            NDArray next = encoderLayer(x, "layer" + l + ".", training);
+            x.close();
+            x = next;
         }
         NDArray first = x.get(new NDIndex(":, 0, :"));
         NDArray normed = LayerNorm.layerNorm(first, new Shape(d), p("finalNorm.gamma"), p("finalNorm.beta"), LAYER_NORM_EPS)
@@ -166,31 +175,38 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         NDArray x = image;
         int stages = config.convChannels().length;
         for (int i = 0; i < stages; i++) {
-            x = Conv2d.conv2d(x, p("conv" + i + ".weight"), p("conv" + i + ".bias"), new Shape(2, 2), new Shape(1, 1))
+            NDArray conv = Conv2d.conv2d(x, p("conv" + i + ".weight"), p("conv" + i + ".bias"), new Shape(2, 2), new Shape(1, 1))
                     .singletonOrThrow();
-            x = Activation.gelu(x);
+            if (x != image) {
+                x.close();
+            }
+            x = Activation.gelu(conv);
+            conv.close();
         }
         NDArray pooled = adaptiveAveragePool(x, config.tokenGrid()); // [N, C, g*g]
+        if (x != image) {
+            x.close();
+        }
         NDArray tokens = pooled.transpose(0, 2, 1); // [N, g*g, C]
-        return Linear.linear(tokens, p("imageProjection.weight"), p("imageProjection.bias")).singletonOrThrow()
-                .add(p("gridPosition"));
+        NDArray projected = Linear.linear(tokens, p("imageProjection.weight"), p("imageProjection.bias")).singletonOrThrow();
+        close(pooled, tokens);
+        NDArray out = projected.add(p("gridPosition"));
+        projected.close();
+        return out;
     }
 
-    /** PyTorch's adaptive average pooling: cell i covers rows floor(i*H/g) to ceil((i+1)*H/g). */
-    private static NDArray adaptiveAveragePool(NDArray x, int g) {
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        NDList cells = new NDList(g * g);
-        for (int i = 0; i < g; i++) {
-            long r0 = Math.floorDiv(i * h, g);
-            long r1 = -Math.floorDiv(-(i + 1) * h, g);
-            for (int j = 0; j < g; j++) {
-                long c0 = Math.floorDiv(j * w, g);
-                long c1 = -Math.floorDiv(-(j + 1) * w, g);
-                cells.add(x.get(new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1)).mean(new int[] {3}).mean(new int[] {2}));
-            }
-        }
-        return NDArrays.stack(cells, 2);
+    /**
+     * PyTorch's adaptive average pooling of {@code [N, C, H, W]} to {@code [N, C, g*g]} (cells row-major): cell
+     * {@code (i, j)} averages rows {@code floor(i H / g)} to {@code ceil((i + 1) H / g) - 1} and columns likewise.
+     * One libtorch op forward and one backward, where slicing every cell cost {@code 3 g^2 + 1} ops and as many
+     * in backward.
+     */
+    static NDArray adaptiveAveragePool(NDArray x, int g) {
+        Shape shape = x.getShape();
+        NDArray pooled = JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(g, g));
+        NDArray out = pooled.reshape(shape.get(0), shape.get(1), (long) g * g);
+        pooled.close();
+        return out;
     }
 
     private NDArray encoderLayer(NDArray x, String prefix, boolean training) {
@@ -201,21 +217,50 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         long t = x.getShape().get(1);
         NDArray h = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm1.gamma"), p(prefix + "norm1.beta"), LAYER_NORM_EPS)
                 .singletonOrThrow();
-        NDArray qkv = Linear.linear(h, p(prefix + "qkv.weight"), p(prefix + "qkv.bias")).singletonOrThrow()
-                .reshape(n, t, 3, heads, dh).transpose(2, 0, 3, 1, 4); // [3, N, H, T, dh]
+        NDArray qkvRows = Linear.linear(h, p(prefix + "qkv.weight"), p(prefix + "qkv.bias")).singletonOrThrow();
+        h.close();
+        NDArray qkvSplit = qkvRows.reshape(n, t, 3, heads, dh);
+        NDArray qkv = qkvSplit.transpose(2, 0, 3, 1, 4); // [3, N, H, T, dh]
+        close(qkvRows, qkvSplit);
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
-        NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(dh)).softmax(-1);
-        NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d);
+        NDArray kT = k.transpose(0, 1, 3, 2);
+        NDArray products = q.matMul(kT);
+        close(q, k, kT);
+        NDArray scaled = products.mul(1f / (float) Math.sqrt(dh));
+        products.close();
+        NDArray attention = scaled.softmax(-1);
+        scaled.close();
+        NDArray perHead = attention.matMul(v);
+        close(attention, v, qkv);
+        NDArray perToken = perHead.transpose(0, 2, 1, 3);
+        NDArray mixed = perToken.reshape(n, t, d);
+        close(perHead, perToken);
         NDArray attended = Linear.linear(mixed, p(prefix + "attentionOutput.weight"), p(prefix + "attentionOutput.bias"))
                 .singletonOrThrow();
-        x = x.add(dropout(attended, training));
-        NDArray h2 = LayerNorm.layerNorm(x, new Shape(d), p(prefix + "norm2.gamma"), p(prefix + "norm2.beta"), LAYER_NORM_EPS)
+        mixed.close();
+        NDArray attendedDropped = dropout(attended, training);
+        NDArray x1 = x.add(attendedDropped);
+        close(attended, attendedDropped);
+        NDArray h2 = LayerNorm.layerNorm(x1, new Shape(d), p(prefix + "norm2.gamma"), p(prefix + "norm2.beta"), LAYER_NORM_EPS)
                 .singletonOrThrow();
-        NDArray hidden = Activation.gelu(Linear.linear(h2, p(prefix + "mlpIn.weight"), p(prefix + "mlpIn.bias")).singletonOrThrow());
+        NDArray preActivation = Linear.linear(h2, p(prefix + "mlpIn.weight"), p(prefix + "mlpIn.bias")).singletonOrThrow();
+        h2.close();
+        NDArray hidden = Activation.gelu(preActivation);
+        preActivation.close();
         NDArray out = Linear.linear(hidden, p(prefix + "mlpOut.weight"), p(prefix + "mlpOut.bias")).singletonOrThrow();
-        return x.add(dropout(out, training));
+        hidden.close();
+        NDArray outDropped = dropout(out, training);
+        NDArray y = x1.add(outDropped);
+        close(x1, out, outDropped);
+        return y;
+    }
+
+    private static void close(NDArray... arrays) {
+        for (NDArray a : arrays) {
+            a.close();
+        }
     }
 
     private NDArray dropout(NDArray x, boolean training) {

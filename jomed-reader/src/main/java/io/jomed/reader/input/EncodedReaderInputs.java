@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.jomed.retriever.encoding.NativeCopies;
 
 /**
  * A batch of reader inputs as flat float arrays, in the order every reader of this module takes them:
@@ -81,16 +82,17 @@ public final class EncodedReaderInputs {
     }
 
     /**
-     * The five tensors, created in {@code manager} (normally a per-call sub-manager, which the caller closes).
+     * The five tensors, created in {@code manager} (normally a per-call sub-manager, which the caller closes), in
+     * engine-owned memory freed when they close ({@link NativeCopies}).
      */
     public NDList toNDList(NDManager manager) {
         Shape image = new Shape(size, channels, height, width);
         NDList list = new NDList(
-                manager.create(queryImages, image),
-                manager.create(caseImages, image),
-                manager.create(caseTexts, new Shape(size, textDimension)),
-                manager.create(questions, new Shape(size, textDimension)),
-                manager.create(hasContext, new Shape(size, 1)));
+                NativeCopies.floats(manager, queryImages, image),
+                NativeCopies.floats(manager, caseImages, image),
+                NativeCopies.floats(manager, caseTexts, new Shape(size, textDimension)),
+                NativeCopies.floats(manager, questions, new Shape(size, textDimension)),
+                NativeCopies.floats(manager, hasContext, new Shape(size, 1)));
         for (int i = 0; i < list.size(); i++) {
             NDArray a = list.get(i);
             a.setName(TENSOR_NAMES[i]);

@@ -1,10 +1,16 @@
 package io.jomed.reader.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.jomed.reader.classifier.NoGradient;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +29,8 @@ import java.util.function.Predicate;
  * </pre>
  * By default weight decay applies to {@link Parameter.Type#WEIGHT} parameters only: biases, norm gains and
  * shifts and learned tokens are not decayed. The learning rate is given per step, so any schedule can
- * drive it. The moments live in the optimizer's own native manager; {@link #state()} and
- * {@link #restore(AdamWState)} copy them exactly.
+ * drive it. The moments live in the optimizer's own native manager, all parameters' in one flat array each;
+ * {@link #state()} and {@link #restore(AdamWState)} copy them exactly, by parameter name.
  *
  * <p>Not thread-safe. Owns native memory: close it when done.
  */
@@ -37,8 +43,13 @@ public final class AdamW implements AutoCloseable {
     private final float weightDecay;
     private final Predicate<Parameter> decayed;
     private final NDManager manager;
-    private final Map<String, NDArray> first = new LinkedHashMap<>();
-    private final Map<String, NDArray> second = new LinkedHashMap<>();
+    /** Index of each parameter name (names are unique). */
+    private final Map<String, Integer> index = new LinkedHashMap<>();
+    /** Where each parameter's values start in the flat moments, in parameter order; one more entry: the total. */
+    private final long[] offsets;
+    /** The first and second moments of all parameters, concatenated in parameter order (1-D). */
+    private final NDArray first;
+    private final NDArray second;
     private long step;
 
     private AdamW(Builder b) {
@@ -49,18 +60,18 @@ public final class AdamW implements AutoCloseable {
         this.epsilon = b.epsilon;
         this.weightDecay = b.weightDecay;
         this.decayed = b.decayed;
-        NDManager parent = parameters.get(0).getArray().getManager();
-        this.manager = parent.newSubManager();
+        this.offsets = new long[parameters.size() + 1];
         for (int i = 0; i < parameters.size(); i++) {
-            Parameter p = parameters.get(i);
             String name = names.get(i);
-            if (first.containsKey(name)) {
-                manager.close();
+            if (index.putIfAbsent(name, i) != null) {
                 throw new IllegalArgumentException("two parameters are named \"" + name + "\"; name them with setNamedParameters");
             }
-            first.put(name, manager.zeros(p.getArray().getShape()));
-            second.put(name, manager.zeros(p.getArray().getShape()));
+            offsets[i + 1] = offsets[i] + parameters.get(i).getArray().size();
         }
+        NDManager parent = parameters.get(0).getArray().getManager();
+        this.manager = parent.newSubManager();
+        this.first = manager.zeros(new Shape(offsets[parameters.size()]));
+        this.second = manager.zeros(new Shape(offsets[parameters.size()]));
     }
 
     public static Builder builder() {
@@ -85,6 +96,10 @@ public final class AdamW implements AutoCloseable {
      * One update of every parameter from its current gradient; parameters without a gradient are left
      * alone (their moments too). Runs with gradient recording off, in a sub-manager it closes.
      *
+     * <p>When every parameter has a gradient (the usual case) the update runs once over all parameters
+     * concatenated, a fixed number of native operations instead of about fifteen per parameter; the values are
+     * the same, since every operation is element-wise.
+     *
      * @param learningRate this step's learning rate, finite and non-negative
      */
     public void step(float learningRate) {
@@ -95,38 +110,81 @@ public final class AdamW implements AutoCloseable {
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
         try (NDManager scope = manager.newSubManager(); NoGradient ignored = NoGradient.enter()) {
+            NDList gradients = new NDList(parameters.size());
+            List<Integer> active = new ArrayList<>(parameters.size());
             for (int i = 0; i < parameters.size(); i++) {
-                Parameter p = parameters.get(i);
-                NDArray weight = p.getArray();
-                if (!weight.hasGradient()) {
-                    continue;
+                NDArray weight = parameters.get(i).getArray();
+                if (weight.hasGradient()) {
+                    NDArray g = weight.getGradient();
+                    g.attach(scope);
+                    gradients.add(g.reshape(-1));
+                    active.add(i);
                 }
-                NDArray g = weight.getGradient();
-                g.attach(scope);
-                NDArray m = first.get(names.get(i));
-                NDArray v = second.get(names.get(i));
-                m.muli(beta1).addi(g.mul(1f - beta1));
-                v.muli(beta2).addi(g.square().mul(1f - beta2));
-                NDArray mHat = m.div(bc1);
-                mHat.attach(scope);
-                NDArray vHat = v.div(bc2);
-                vHat.attach(scope);
-                NDArray update = mHat.div(vHat.sqrt().add(epsilon)).mul(learningRate);
-                if (decays(p)) {
-                    weight.muli(1f - learningRate * weightDecay);
+            }
+            if (active.isEmpty()) {
+                return;
+            }
+            if (active.size() == parameters.size()) {
+                NDArray g = gradients.size() == 1 ? gradients.get(0) : NDArrays.concat(gradients);
+                NDArray update = update(first, second, g, bc1, bc2, learningRate, scope);
+                NDList parts = update.split(Arrays.copyOfRange(offsets, 1, parameters.size()));
+                for (int i = 0; i < parameters.size(); i++) {
+                    apply(parameters.get(i), parts.get(i), learningRate);
                 }
-                weight.subi(update);
+            } else {
+                for (int a = 0; a < active.size(); a++) {
+                    int i = active.get(a);
+                    NDIndex range = new NDIndex("{}:{}", offsets[i], offsets[i + 1]);
+                    NDArray m = copy(first, range, scope);
+                    NDArray v = copy(second, range, scope);
+                    NDArray update = update(m, v, gradients.get(a), bc1, bc2, learningRate, scope);
+                    first.set(range, m);
+                    second.set(range, v);
+                    apply(parameters.get(i), update, learningRate);
+                }
             }
         }
     }
 
+    /** A copy of a slice, in {@code scope} (written back with {@code set}, never updated through a view). */
+    private static NDArray copy(NDArray flat, NDIndex range, NDManager scope) {
+        NDArray slice = flat.get(range);
+        slice.attach(scope);
+        return slice.duplicate();
+    }
+
+    /** Updates the moments {@code m} and {@code v} in place and returns {@code lr m^ / (sqrt(v^) + eps)}. */
+    private NDArray update(NDArray m, NDArray v, NDArray g, float bc1, float bc2, float learningRate, NDManager scope) {
+        m.muli(beta1).addi(g.mul(1f - beta1));
+        v.muli(beta2).addi(g.square().mul(1f - beta2));
+        NDArray mHat = m.div(bc1);
+        mHat.attach(scope);
+        NDArray vHat = v.div(bc2);
+        vHat.attach(scope);
+        return mHat.div(vHat.sqrt().add(epsilon)).mul(learningRate);
+    }
+
+    /** Decoupled weight decay (if the parameter is decayed), then the update. */
+    private void apply(Parameter p, NDArray flatUpdate, float learningRate) {
+        NDArray weight = p.getArray();
+        if (decays(p)) {
+            weight.muli(1f - learningRate * weightDecay);
+        }
+        weight.subi(flatUpdate.reshape(weight.getShape()));
+    }
+
     /** A copy of the optimizer state. */
     public AdamWState state() {
-        Map<String, float[]> m = new LinkedHashMap<>();
-        Map<String, float[]> v = new LinkedHashMap<>();
-        first.forEach((k, a) -> m.put(k, a.toFloatArray()));
-        second.forEach((k, a) -> v.put(k, a.toFloatArray()));
-        return new AdamWState(step, m, v);
+        return new AdamWState(step, split(first.toFloatArray()), split(second.toFloatArray()));
+    }
+
+    private Map<String, float[]> split(float[] flat) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : index.entrySet()) {
+            int i = e.getValue();
+            out.put(e.getKey(), Arrays.copyOfRange(flat, (int) offsets[i], (int) offsets[i + 1]));
+        }
+        return out;
     }
 
     /**
@@ -136,20 +194,29 @@ public final class AdamW implements AutoCloseable {
      */
     public void restore(AdamWState state) {
         Objects.requireNonNull(state, "state");
-        if (!state.parameterNames().equals(first.keySet())) {
+        if (!state.parameterNames().equals(index.keySet())) {
             throw new IllegalArgumentException("optimizer state names " + state.parameterNames() + ", this optimizer has "
-                    + first.keySet());
+                    + index.keySet());
         }
-        for (String name : first.keySet()) {
-            if (state.firstMomentNoCopy(name).length != first.get(name).size()) {
-                throw new IllegalArgumentException("optimizer state of " + name + " has " + state.firstMomentNoCopy(name).length
-                        + " values, the parameter has " + first.get(name).size());
+        for (Map.Entry<String, Integer> e : index.entrySet()) {
+            int i = e.getValue();
+            long size = offsets[i + 1] - offsets[i];
+            if (state.firstMomentNoCopy(e.getKey()).length != size) {
+                throw new IllegalArgumentException("optimizer state of " + e.getKey() + " has "
+                        + state.firstMomentNoCopy(e.getKey()).length + " values, the parameter has " + size);
             }
         }
-        for (String name : first.keySet()) {
-            first.get(name).set(FloatBuffer.wrap(state.firstMomentNoCopy(name)));
-            second.get(name).set(FloatBuffer.wrap(state.secondMomentNoCopy(name)));
+        float[] m = new float[(int) offsets[parameters.size()]];
+        float[] v = new float[m.length];
+        for (Map.Entry<String, Integer> e : index.entrySet()) {
+            int offset = (int) offsets[e.getValue()];
+            float[] mi = state.firstMomentNoCopy(e.getKey());
+            System.arraycopy(mi, 0, m, offset, mi.length);
+            float[] vi = state.secondMomentNoCopy(e.getKey());
+            System.arraycopy(vi, 0, v, offset, vi.length);
         }
+        first.set(FloatBuffer.wrap(m));
+        second.set(FloatBuffer.wrap(v));
         step = state.step();
     }
 

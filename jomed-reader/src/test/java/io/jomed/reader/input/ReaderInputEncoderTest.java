@@ -56,6 +56,28 @@ class ReaderInputEncoderTest {
     }
 
     @Test
+    void theTensorsOfTwoBatchesInOneManagerHoldTheirOwnValues() {
+        HashTextEncoder text = new HashTextEncoder(8);
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text).setImageInput(new ReaderImageInput(4, 4, 1)).build();
+        EncodedReaderInputs first = encoder.encode(List.of(
+                ReaderInput.withContext(Query.of(grey(4, 4, 10), "q1"), kase("a", "report a", grey(4, 4, 20)))));
+        EncodedReaderInputs second = encoder.encode(List.of(ReaderInput.closedBook(Query.of(grey(4, 4, 200), "q2"))));
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            ai.djl.ndarray.NDList a = first.toNDList(manager);
+            ai.djl.ndarray.NDList b = second.toNDList(manager);
+            assertThat(a.get(0).toFloatArray()).isEqualTo(first.queryImages());
+            assertThat(a.get(1).toFloatArray()).isEqualTo(first.caseImages());
+            assertThat(a.get(2).toFloatArray()).isEqualTo(first.caseTexts());
+            assertThat(a.get(3).toFloatArray()).isEqualTo(first.questions());
+            assertThat(a.get(4).toFloatArray()).containsExactly(1f);
+            assertThat(b.get(0).toFloatArray()).isEqualTo(second.queryImages());
+            assertThat(b.get(4).toFloatArray()).containsExactly(0f);
+            assertThat(a.get(0).getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(1, 1, 4, 4));
+            assertThat(a.get(0).getName()).isEqualTo("queryImage");
+        }
+    }
+
+    @Test
     void convertsRgbToGreyLuma() {
         byte[] px = {(byte) 255, 0, 0};
         MedicalImage red = MedicalImage.ofPixels(1, 1, 3, px);

@@ -78,6 +78,13 @@ public final class ImagePreprocessor {
         int th = spec.height();
         int tc = spec.channels();
         float[][] planes = channelPlanes(image, tc);
+        if (sw == tw && sh == th) {
+            // equal size: resampling would copy every value (1 * v + 0), so scale the planes directly
+            for (int c = 0; c < tc; c++) {
+                scale(planes[c], c, out, offset + c * th * tw);
+            }
+            return;
+        }
         Resampling horizontal = Resampling.of(sw, tw);
         Resampling vertical = Resampling.of(sh, th);
         float[] rows = new float[sh * tw];
@@ -90,12 +97,16 @@ public final class ImagePreprocessor {
             for (int x = 0; x < tw; x++) {
                 vertical.apply(rows, x, tw, resized, x, tw);
             }
-            float mean = spec.mean(c);
-            float invStd = 1f / spec.std(c);
-            int base = offset + c * th * tw;
-            for (int i = 0; i < resized.length; i++) {
-                out[base + i] = (resized[i] / 255f - mean) * invStd;
-            }
+            scale(resized, c, out, offset + c * th * tw);
+        }
+    }
+
+    /** Writes {@code (v / 255 - mean[c]) / std[c]} of every value of one channel plane at {@code base}. */
+    private void scale(float[] plane, int c, float[] out, int base) {
+        float mean = spec.mean(c);
+        float invStd = 1f / spec.std(c);
+        for (int i = 0; i < plane.length; i++) {
+            out[base + i] = (plane[i] / 255f - mean) * invStd;
         }
     }
 

@@ -26,6 +26,22 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void sameSizeRgbGetsExactlyTheScaledValuesOfEveryChannel() {
+        var spec = new ImageInputSpec(3, 2, 3, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+        byte[] px = new byte[3 * 2 * 3];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 37 + 11);
+        }
+        float[] t = new ImagePreprocessor(spec).toTensor(MedicalImage.ofPixels(3, 2, 3, px));
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 6; i++) {
+                float v = px[i * 3 + c] & 0xFF;
+                assertThat(t[c * 6 + i]).as("channel %d, pixel %d", c, i).isEqualTo((v / 255f - spec.mean(c)) * (1f / spec.std(c)));
+            }
+        }
+    }
+
+    @Test
     void shrinkingAveragesAreas() {
         var p = new ImagePreprocessor(ImageInputSpec.unitRange(2, 2, 1));
         // 4x4 with four 2x2 blocks of constant value

@@ -72,6 +72,13 @@ public final class Phase1ReaderTraining {
     private final DualHeadRetriever retriever;
     private final ClassifierReaderModel model;
     private final TextEncoder textEncoder;
+    /** Default rows per batch. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    /** Default peak learning rate. */
+    public static final double DEFAULT_LEARNING_RATE = 1e-3;
+    /** Default AdamW weight decay. */
+    public static final float DEFAULT_WEIGHT_DECAY = 0.01f;
+
     private final List<TaskExample> training;
     private final List<TaskExample> validation;
     private final Map<String, float[]> outOfFold;
@@ -383,9 +390,9 @@ public final class Phase1ReaderTraining {
         private SamplingMode samplingMode = SamplingMode.UNDERSAMPLE_ROUND_ROBIN;
         private int passes = 30;
         private long totalSteps;
-        private int batchSize = 32;
-        private double learningRate = 1e-3;
-        private float weightDecay = 0.01f;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private double learningRate = DEFAULT_LEARNING_RATE;
+        private float weightDecay = DEFAULT_WEIGHT_DECAY;
         private double warmupFraction = 0.1;
         private long seed = 1;
         private int kPerHead = 2;

@@ -1,13 +1,9 @@
 package io.jomed.training.phase2;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import io.jomed.api.Jomed;
 import io.jomed.api.diagnosis.Diagnosis;
 import io.jomed.api.image.MedicalImage;
@@ -61,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * rescoring, or an exact scan), each query's own case excluded; the frozen reader's label distribution per
  * (query, candidate), computed once per pair and reused; the supervision score {@code g}, the target {@code Q}
  * with the detached prior, {@code P_theta} and the KL loss ({@link KlRetrieverLoss}); backward; optional
- * clipping; AdamW with warm-up and cosine decay; the snapshot refreshed after every {@code R}-th step. The fused
- * validation accuracy of the whole pipeline is measured at step 0 and at evaluation points, and the kept state
- * follows {@link CheckpointSelection}.
+ * clipping; AdamW with warm-up and cosine decay (this gradient part is {@link Phase2GradientStep}); the
+ * snapshot refreshed after every {@code R}-th step. The fused validation accuracy of the whole pipeline is
+ * measured at step 0 and at evaluation points, and the kept state follows {@link CheckpointSelection}.
  *
  * <p>A head whose index holds fewer distinct keys than {@code K} (MedMNIST's label-derived reports give one text
  * key per class) cannot tell its candidates apart: tied candidates get the same score, and in the limit of one
@@ -365,6 +361,7 @@ public final class Phase2RetrieverTraining {
                     float[][] bestValues;
                     double initialAccuracy;
                     long elapsedBefore = 0;
+                    Phase2GradientStep gradient = Phase2GradientStep.of(theta, optimizer, stageLoss, settings, trainingMode);
                     if (current != null) {
                         theta.setParameterValues(current.theta());
                         snapshot.setParameterValues(current.snapshot());
@@ -404,8 +401,8 @@ public final class Phase2RetrieverTraining {
                         step++;
                         stepsDone++;
                         double lr = schedule.learningRate(step);
-                        StepOutcome outcome = step(head, batch, keys, rowOf, theta, snapshot, optimizer, trainingMode, stageLoss,
-                                (float) lr, step % RECALL_SAMPLE_EVERY == 1);
+                        StepOutcome outcome = step(head, batch, keys, rowOf, snapshot, optimizer, gradient, stageLoss, (float) lr,
+                                step % RECALL_SAMPLE_EVERY == 1);
                         recomputedSteps += outcome.recomputed();
                         if (Double.isFinite(outcome.loss())) {
                             lossSum += outcome.loss();
@@ -503,8 +500,8 @@ public final class Phase2RetrieverTraining {
         }
 
         /** One optimizer step; returns the unscaled loss (NaN when the step made no update) and the sampled recall. */
-        private StepOutcome step(RetrieverHead head, int[] batch, KeyMatrix keys, Map<String, Integer> rowOf, ImageTower theta,
-                ImageTower snapshot, AdamW optimizer, boolean trainingMode, KlRetrieverLoss stageLoss, float lr, boolean sampleRecall) {
+        private StepOutcome step(RetrieverHead head, int[] batch, KeyMatrix keys, Map<String, Integer> rowOf, ImageTower snapshot,
+                AdamW optimizer, Phase2GradientStep gradient, KlRetrieverLoss stageLoss, float lr, boolean sampleRecall) {
             int b = batch.length;
             int k = settings.candidates();
             int d = f0.dimension();
@@ -585,8 +582,7 @@ public final class Phase2RetrieverTraining {
                 JniUtils.setNumThreads(1);
             }
             try {
-                return gradientStep(head, theta, optimizer, trainingMode, stageLoss, lr, x, imageShape, frozen, keyData, g,
-                        weights, recall);
+                return gradientStep(head, optimizer, gradient, lr, x, frozen, keyData, g, weights, recall);
             } finally {
                 if (singleThreaded) {
                     JniUtils.setNumThreads(threads);
@@ -594,41 +590,13 @@ public final class Phase2RetrieverTraining {
             }
         }
 
-        private StepOutcome gradientStep(RetrieverHead head, ImageTower theta, AdamW optimizer, boolean trainingMode,
-                KlRetrieverLoss stageLoss, float lr, float[] x, Shape imageShape, float[] frozen, float[] keyData, double[][] g,
-                double[] weights, double recall) {
-            int b = g.length;
-            int k = settings.candidates();
-            int d = f0.dimension();
+        private StepOutcome gradientStep(RetrieverHead head, AdamW optimizer, Phase2GradientStep gradient, float lr, float[] x,
+                float[] frozen, float[] keyData, double[][] g, double[] weights, double recall) {
             for (int attempt = 1; ; attempt++) {
-                double lossValue;
-                double gradientNorm;
-                try (NDManager scope = theta.manager().newSubManager()) {
-                    NDArray images = scope.create(x, imageShape);
-                    NDArray f0Array = scope.create(frozen, new Shape(b, d));
-                    NDArray keyArray = scope.create(keyData, new Shape(b, k, d));
-                    try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray learned = theta.forward(images, trainingMode);
-                        NDArray e = learned.mul((float) settings.alpha()).add(f0Array.mul((float) (1 - settings.alpha())));
-                        NDArray scores = keyArray.mul(e.expandDims(1)).sum(new int[] {2});
-                        double[][] s = toRows(scores.toFloatArray(), b, k);
-                        double[][] q = stageLoss.target(g, s);
-                        lossValue = stageLoss.lossValue(s, q, weights);
-                        NDArray l = stageLoss.loss(scores, q, weights);
-                        collector.backward(settings.lossScale() == 1f ? l : l.mul(settings.lossScale()));
-                    }
-                    gradientNorm = clip(theta, scope);
-                    if (Double.isFinite(gradientNorm) && Double.isFinite(lossValue)) {
-                        optimizer.step(lr);
-                    }
-                } finally {
-                    for (Parameter p : theta.parameters()) {
-                        if (p.getArray().hasGradient()) {
-                            JniUtils.zeroGrad((PtNDArray) p.getArray());
-                        }
-                    }
-                }
-                if (Double.isFinite(gradientNorm) && Double.isFinite(lossValue)) {
+                Phase2GradientStep.Outcome outcome = gradient.apply(x, frozen, keyData, g, weights, lr);
+                double lossValue = outcome.loss();
+                double gradientNorm = outcome.gradientNorm();
+                if (outcome.applied()) {
                     return new StepOutcome(lossValue, recall, attempt - 1);
                 }
                 if (!Double.isFinite(lossValue) || attempt == MAX_ATTEMPTS) {
@@ -644,44 +612,6 @@ public final class Phase2RetrieverTraining {
         private KnowledgeBaseCase knowledgeBaseCase(String id) {
             return cases.computeIfAbsent(id, key -> knowledgeBase.find(key).orElseThrow(() -> new IllegalStateException(
                     "case " + key + " left the knowledge base during phase 2")));
-        }
-
-        /**
-         * Global L2 clipping of the unscaled gradients (switch 7).
-         *
-         * @return the unscaled global gradient norm before clipping
-         */
-        private double clip(ImageTower theta, NDManager scope) {
-            float maxNorm = settings.gradientClipNorm();
-            List<NDArray> grads = new ArrayList<>();
-            double squares = 0;
-            List<String> nonFinite = new ArrayList<>();
-            for (Map.Entry<String, Parameter> e : theta.namedParameters().entrySet()) {
-                Parameter p = e.getValue();
-                if (p.getArray().hasGradient()) {
-                    NDArray grad = p.getArray().getGradient();
-                    grad.attach(scope);
-                    grads.add(grad);
-                    NDArray sq = grad.square().sum();
-                    double v = sq.getFloat();
-                    sq.close();
-                    if (!Double.isFinite(v)) {
-                        nonFinite.add(e.getKey());
-                    }
-                    squares += v;
-                }
-            }
-            if (!nonFinite.isEmpty()) {
-                LOG.warn("phase 2: non-finite gradients in {}", nonFinite);
-            }
-            double norm = Math.sqrt(squares) / settings.lossScale();
-            if (maxNorm > 0 && norm > maxNorm) {
-                float factor = (float) (maxNorm / (norm + 1e-6));
-                for (NDArray grad : grads) {
-                    grad.muli(factor);
-                }
-            }
-            return norm;
         }
 
         /** Fused validation accuracy of the pipeline: this stage's head with {@code theta}, the others as kept. */
@@ -723,16 +653,6 @@ public final class Phase2RetrieverTraining {
     }
 
     private record StepOutcome(double loss, double recall, int recomputed) {
-    }
-
-    private static double[][] toRows(float[] flat, int rows, int cols) {
-        double[][] out = new double[rows][cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                out[i][j] = flat[i * cols + j];
-            }
-        }
-        return out;
     }
 
     private static int argmax(float[] v) {
