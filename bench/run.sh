@@ -132,10 +132,10 @@ fi
 # ---------------------------------------------------------------- 2. training steps (and memory over 1,000 steps)
 if [[ $sections == *,training,* ]]; then
 if [ "$quick" = 1 ]; then train_args=(--warmup-steps 5 --steps 20 --memory-steps 100); else train_args=(--warmup-steps 30 --steps 200 --memory-steps 1000); fi
-step training-jomed ./jomed benchmark-training --threads 1,2 "${train_args[@]}" --out "$run/training-jomed.json"
+step training-jomed env JOMED_JAVA_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch" ./jomed benchmark-training --threads 1,2 "${train_args[@]}" --out "$run/training-jomed.json"
 for t in 1 2; do
   step "training-pytorch-$t" env OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MKL_NUM_THREADS=$t \
-    "$py" bench/torch_training.py --threads $t "${train_args[@]:0:4}" --out "$run/training-pytorch-$t.json"
+    "$py" bench/torch_training.py --threads $t "${train_args[@]:0:4}" --jomed-json "$run/training-jomed.json" --out "$run/training-pytorch-$t.json"
 done
 fi
 
