@@ -131,11 +131,21 @@ fi
 
 # ---------------------------------------------------------------- 2. training steps (and memory over 1,000 steps)
 if [[ $sections == *,training,* ]]; then
+# Debian's torch calls the system's libblas.so.3 without handing it its thread count; the pthread OpenBLAS then
+# runs its own pool beside torch's OpenMP threads and the two compete for the cores (15-20 % slower on 2 threads).
+# PyTorch gets the OpenMP build, unpacked beside the system (not installed), with its threads pinned to torch's.
+blas_omp=${JOMED_OPENBLAS_OPENMP:-$HOME/.cache/jomed/openblas-openmp}
+if [ ! -f "$blas_omp/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3" ]; then
+  mkdir -p "$blas_omp"
+  (cd "$blas_omp" && apt-get download -qq libopenblas0-openmp >/dev/null && dpkg -x libopenblas0-openmp_*.deb .)
+fi
 if [ "$quick" = 1 ]; then train_args=(--warmup-steps 5 --steps 20 --memory-steps 100); else train_args=(--warmup-steps 30 --steps 200 --memory-steps 1000); fi
 step training-jomed env JOMED_JAVA_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch" ./jomed benchmark-training --threads 1,2 "${train_args[@]}" --out "$run/training-jomed.json"
 for t in 1 2; do
   step "training-pytorch-$t" env OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MKL_NUM_THREADS=$t \
-    "$py" bench/torch_training.py --threads $t "${train_args[@]:0:4}" --jomed-json "$run/training-jomed.json" --out "$run/training-pytorch-$t.json"
+    "$py" bench/torch_training.py --threads $t "${train_args[@]:0:4}" \
+    --blas-dir "$blas_omp/usr/lib/x86_64-linux-gnu/openblas-openmp" --jomed-json "$run/training-jomed.json" \
+    --out "$run/training-pytorch-$t.json"
 done
 fi
 
@@ -157,6 +167,14 @@ total=$(( $(date +%s) - started ))
     printf '"%s": %s' "$k" "${seconds[$k]}"
   done
   echo "}}"
-} >"$run/steps.json"
+} >"$run/steps-new.json"
+"$py" - "$run/steps.json" "$run/steps-new.json" <<'EOF2'
+import json, os, sys
+old = json.load(open(sys.argv[1])) if os.path.exists(sys.argv[1]) else {"seconds": {}}
+new = json.load(open(sys.argv[2]))
+seconds = dict(old["seconds"], **new["seconds"])
+json.dump({"total_minutes": round(sum(seconds.values()) / 60), "seconds": seconds}, open(sys.argv[1], "w"), indent=1)
+EOF2
+rm "$run/steps-new.json"
 "$py" bench/report.py --run "$run" --out BENCHMARKS.md
 echo "bench: done in $(( total / 60 )) min; BENCHMARKS.md rewritten from $run"
