@@ -363,6 +363,10 @@ def main():
     assert reader_count == expected["reader"], "reader parameter count differs from jomed's"
     assert tower_count == expected["tower"], "tower parameter count differs from jomed's"
 
+    # one initial round of each step kind before the first configuration, as jomed's benchmark does
+    for step in (f.phase1, f.phase2):
+        for s in range(args.warmup_steps):
+            step(s)
     results = []
     for n in threads:
         torch.set_num_threads(n)

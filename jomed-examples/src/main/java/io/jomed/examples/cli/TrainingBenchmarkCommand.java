@@ -29,7 +29,8 @@ final class TrainingBenchmarkCommand implements Callable<Integer> {
             description = "libtorch intra-op thread counts, comma-separated (default: ${DEFAULT-VALUE}); inter-op threads are 1.")
     List<Integer> threads;
 
-    @Option(names = "--warmup-steps", defaultValue = "20", description = "Unmeasured steps per configuration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-steps", defaultValue = "20",
+            description = "Unmeasured steps per configuration, and of each step kind once before the first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
     @Option(names = "--steps", defaultValue = "100", description = "Measured steps per configuration (default: ${DEFAULT-VALUE}).")

@@ -65,7 +65,9 @@ import java.util.function.Consumer;
  * the task question) get deterministic seeded unit vectors standing in for the MiniLM embeddings; they pass through
  * the reader's text cache like real ones. Weights are untrained (seeded), which does not change the cost of a step.
  *
- * <p>Each configuration pins libtorch's intra-op threads with {@link JniUtils#setNumThreads}; inter-op threads
+ * <p>Every configuration starts with {@code warmupSteps} unmeasured steps, and one initial round of
+ * {@code warmupSteps} steps of each kind runs before the first configuration (the PyTorch script does the same).
+ * Each configuration pins libtorch's intra-op threads with {@link JniUtils#setNumThreads}; inter-op threads
  * must be 1 before the engine starts (system property {@code ai.djl.pytorch.num_interop_threads}), which
  * {@link #run} checks and reports. An optional memory run samples the heap (after a GC hint) and the resident set
  * every {@code memoryEvery} steps of each step kind and fits the slope per 1,000 steps without the first sample
@@ -277,6 +279,13 @@ public final class TrainingStepBenchmark {
         int interop = pinInteropThreads();
         int previousThreads = JniUtils.getNumThreads();
         try (Fixture f = new Fixture()) {
+            // one initial round of each step kind before the first configuration (JIT compilation, first allocations)
+            JniUtils.setNumThreads(settings.threads().get(0));
+            for (String kind : List.of("phase1", "phase2")) {
+                for (int s = 0; s < settings.warmupSteps(); s++) {
+                    f.step(kind, s);
+                }
+            }
             List<Timing> results = new ArrayList<>();
             for (int threads : settings.threads()) {
                 JniUtils.setNumThreads(threads);
