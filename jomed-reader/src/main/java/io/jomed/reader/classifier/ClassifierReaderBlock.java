@@ -29,8 +29,8 @@ import java.util.Map;
  * <ul>
  *   <li>Image tower, shared by query and case images: stride-2 3x3 convolutions with GELU, adaptive average
  *       pooling to a {@code g x g} grid (libtorch's {@code adaptive_avg_pool2d}: cell {@code i} averages rows
- *       {@code floor(i H / g)} to {@code ceil((i + 1) H / g) - 1}, columns likewise), a linear map to width d and a learned grid-position embedding; a
- *       learned type embedding marks query-image and case-image tokens.</li>
+ *       {@code floor(i H / g)} to {@code ceil((i + 1) H / g) - 1}, columns likewise), a linear map to width d and
+ *       a learned grid-position embedding; a learned type embedding marks query-image and case-image tokens.</li>
  *   <li>Text: a trainable projection {@code Linear(textDim -> d)} each for the report and the question
  *       embedding (one token each, own type embedding). A learned "no context" token set replaces the case
  *       tokens (case image and report) of rows whose has-context flag is 0.</li>
