@@ -251,7 +251,8 @@ def main():
              f"- jomed: {machine.get('java', '?')} with `--add-modules jdk.incubator.vector`; Lucene "
              f"{machine.get('lucene', '?')}; DJL {machine.get('djl', '?')} with libtorch {machine.get('libtorch', '?')} (CPU).",
              f"- Peers (Debian packages, `/usr/bin/python3` {machine.get('python', '?')}): FAISS {machine.get('faiss', '?')}, "
-             f"PyTorch {machine.get('torch', '?')}, numpy {machine.get('numpy', '?')}, BLAS: {machine.get('blas', '?')}.",
+             f"PyTorch {machine.get('torch', '?')}, numpy {machine.get('numpy', '?')}; system BLAS (numpy, FAISS): "
+             f"{machine.get('blas', '?')}; PyTorch loads OpenBLAS's OpenMP build (see section 2).",
              ""]
     if steps.get("seconds"):
         lines.append("Run time per step: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in steps["seconds"].items()) + ".")
