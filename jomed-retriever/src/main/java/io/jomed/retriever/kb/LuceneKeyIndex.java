@@ -275,23 +275,9 @@ public final class LuceneKeyIndex implements Closeable {
         }
     }
 
-    @FunctionalInterface
-    private interface SearcherWork<T> {
-        T apply(IndexSearcher searcher) throws IOException;
-    }
-
     private <T> T read(SearcherWork<T> work) {
         ensureOpen();
-        try {
-            IndexSearcher searcher = searcherManager.acquire();
-            try {
-                return work.apply(searcher);
-            } finally {
-                searcherManager.release(searcher);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading key index at " + path + " failed: " + e.getMessage(), e);
-        }
+        return SearcherWork.on(searcherManager, "key index at " + path, work);
     }
 
     private void ensureOpen() {

@@ -784,24 +784,9 @@ public final class LuceneKnowledgeBase implements KnowledgeBase {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    /** A work on one searcher of the last commit. */
-    @FunctionalInterface
-    private interface SearcherWork<T> {
-        T apply(IndexSearcher searcher) throws IOException;
-    }
-
     private <T> T read(SearcherWork<T> work) {
         ensureOpen();
-        try {
-            IndexSearcher searcher = searcherManager.acquire();
-            try {
-                return work.apply(searcher);
-            } finally {
-                searcherManager.release(searcher);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading knowledge base at " + path + " failed: " + e.getMessage(), e);
-        }
+        return SearcherWork.on(searcherManager, "knowledge base at " + path, work);
     }
 
     private void ensureOpen() {
