@@ -3,7 +3,6 @@ package io.jomed.api.image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +13,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * A decoded medical image: 8-bit pixels in row-major, channel-last (HWC) order with one (grey) or three
@@ -83,8 +84,15 @@ public final class MedicalImage {
             throw new InvalidImageException(source + ": image is empty (0 bytes)");
         }
         BufferedImage image;
-        try (InputStream in = new ByteArrayInputStream(encoded)) {
+        // An in-memory image stream: ImageIO.read(InputStream) would buffer through a temporary file per image
+        // (ImageIO's default cache), a file create, write and delete for every decode. ImageIO.read closes the
+        // stream itself once it found a reader; without one it returns null and the stream is closed here.
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded));
+        try {
             image = ImageIO.read(in);
+            if (image == null) {
+                in.close();
+            }
         } catch (IOException | RuntimeException e) {
             throw new InvalidImageException(source + ": image cannot be decoded: " + e.getMessage(), e);
         }
