@@ -9,6 +9,7 @@ import io.jomed.api.reading.Reader;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.reader.input.EncodedReaderInputs;
 import io.jomed.reader.input.ReaderInputEncoder;
+import io.jomed.retriever.encoding.NoGradient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -77,7 +78,7 @@ public final class ClassifierReader implements Reader {
             EncodedReaderInputs encoded = inputEncoder.encode(chunk.size() == 1 ? List.of(chunk.get(0), chunk.get(0)) : chunk);
             float[] logits;
             try (NDManager scope = model.manager().newSubManager(); NoGradient ignored = NoGradient.enter()) {
-                NDArray result = model.forward(encoded.toNDList(scope), false);
+                NDArray result = model.forward(encoded.toCompactNDList(scope), false);
                 logits = result.toFloatArray();
             }
             for (int i = 0; i < chunk.size(); i++) {

@@ -23,8 +23,11 @@ import java.util.Map;
 
 /**
  * The network of the built-in reader, as a DJL block over the five tensors of
- * {@link io.jomed.reader.input.EncodedReaderInputs} (query image, case image, case report embedding,
- * question embedding, has-context flag), returning label logits {@code [N, |L|]}.
+ * {@link io.jomed.reader.input.EncodedReaderInputs#toNDList} (query image, case image, case report embedding,
+ * question embedding, has-context flag) or the six of its
+ * {@link io.jomed.reader.input.EncodedReaderInputs#toCompactNDList compact form} (the distinct query images first and
+ * each row's query image index last: the image tower then runs once per distinct query image and its tokens are
+ * gathered per row, the same values as the five-tensor form), returning label logits {@code [N, |L|]}.
  *
  * <ul>
  *   <li>Image tower, shared by query and case images: stride-2 3x3 convolutions with GELU, adaptive average
@@ -132,20 +135,28 @@ public final class ClassifierReaderBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        if (inputs.size() != 5) {
+        if (inputs.size() != 5 && inputs.size() != 6) {
             throw new IllegalArgumentException("the classifier reader takes 5 tensors (query image, case image, case text, "
-                    + "question, has-context), got " + inputs.size());
+                    + "question, has-context) or 6 (distinct query images first, query image index per row last), got "
+                    + inputs.size());
         }
         NDArray queryImage = inputs.get(0);
         NDArray caseImage = inputs.get(1);
         NDArray caseText = inputs.get(2);
         NDArray question = inputs.get(3);
         NDArray flag = inputs.get(4);
-        long n = queryImage.getShape().get(0);
+        long n = caseImage.getShape().get(0);
         int d = config.modelWidth();
         int gg = config.tokenGrid() * config.tokenGrid();
 
-        NDArray query = imageTokens(queryImage).add(p("queryImageType"));
+        NDArray queryTokens = imageTokens(queryImage);
+        if (inputs.size() == 6) {
+            NDArray perRow = queryTokens.get(new NDIndex("{}", inputs.get(5))); // [Q, g*g, d] -> [N, g*g, d]
+            queryTokens.close();
+            queryTokens = perRow;
+        }
+        NDArray query = queryTokens.add(p("queryImageType"));
+        queryTokens.close();
         NDArray caseTokens = imageTokens(caseImage).add(p("caseImageType"));
         NDArray report = Linear.linear(caseText, p("reportProjection.weight"), p("reportProjection.bias")).singletonOrThrow()
                 .expandDims(1).add(p("reportType"));

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jomed.api.encoding.TextEncoder;
 import io.jomed.api.reading.LabelSpace;
 import io.jomed.reader.input.ReaderInputEncoder;
+import io.jomed.retriever.encoding.NoGradient;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

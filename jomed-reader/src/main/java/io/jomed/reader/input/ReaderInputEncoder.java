@@ -7,6 +7,7 @@ import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.retriever.image.ImagePreprocessor;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,7 +80,9 @@ public final class ReaderInputEncoder {
         int n = inputs.size();
         int perImage = imageInput.valuesPerImage();
         int dim = textEncoder.dimension();
-        float[] query = new float[n * perImage];
+        // Rows that carry the same query image object (one query's retrieved cases) share one encoded copy.
+        Map<MedicalImage, Integer> distinct = new IdentityHashMap<>();
+        int[] queryIndex = new int[n];
         float[] caseImage = new float[n * perImage];
         float[] caseText = new float[n * dim];
         float[] question = new float[n * dim];
@@ -93,13 +96,20 @@ public final class ReaderInputEncoder {
             }
             in.context().ifPresent(c -> wanted.add(c.text()));
             questionOf(in).ifPresent(wanted::add);
+            Integer index = distinct.putIfAbsent(in.query().image(), distinct.size());
+            queryIndex[i] = index != null ? index : distinct.size() - 1;
         }
+        float[] query = new float[distinct.size() * perImage];
         Map<String, float[]> embedded = wanted.isEmpty() ? Map.of() : texts.embed(wanted);
 
+        int written = 0;
         for (int i = 0; i < n; i++) {
             final int row = i;
             ReaderInput in = inputs.get(i);
-            writeImage(in.query().image(), query, i * perImage, () -> "query image of reader input " + row);
+            if (queryIndex[i] == written) { // indices were handed out in row order: the image's first row
+                writeImage(in.query().image(), query, written * perImage, () -> "query image of reader input " + row);
+                written++;
+            }
             if (in.context().isPresent()) {
                 KnowledgeBaseCase c = in.context().get();
                 writeImage(c.image(), caseImage, i * perImage,
@@ -112,7 +122,8 @@ public final class ReaderInputEncoder {
                 System.arraycopy(embedded.get(q.get()), 0, question, i * dim, dim);
             }
         }
-        return new EncodedReaderInputs(n, imageInput.channels(), imageInput.height(), imageInput.width(), dim, query, caseImage, caseText, question, flag);
+        return new EncodedReaderInputs(n, imageInput.channels(), imageInput.height(), imageInput.width(), dim, query, queryIndex,
+                caseImage, caseText, question, flag);
     }
 
     /**

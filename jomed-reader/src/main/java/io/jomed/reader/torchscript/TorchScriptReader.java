@@ -14,7 +14,7 @@ import io.jomed.api.reading.LabelLogits;
 import io.jomed.api.reading.LabelSpace;
 import io.jomed.api.reading.Reader;
 import io.jomed.api.reading.ReaderInput;
-import io.jomed.reader.classifier.NoGradient;
+import io.jomed.retriever.encoding.NoGradient;
 import io.jomed.reader.input.EncodedReaderInputs;
 import io.jomed.reader.input.ReaderImageInput;
 import io.jomed.reader.input.ReaderInputEncoder;

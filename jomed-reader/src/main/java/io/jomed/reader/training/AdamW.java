@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.jomed.reader.classifier.NoGradient;
+import io.jomed.retriever.encoding.NoGradient;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -91,7 +91,7 @@ public final class ReaderTrainingStep implements AutoCloseable {
         EncodedReaderInputs encoded = inputEncoder.encode(inputs);
         float lossValue;
         try (NDManager scope = model.manager().newSubManager()) {
-            NDList x = encoded.toNDList(scope);
+            NDList x = encoded.toCompactNDList(scope);
             NDArray target = scope.create(oneHot, new Shape(inputs.size(), classes));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray logits = model.forward(x, true);

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.jomed.api.image.MedicalImage;
 import io.jomed.api.reading.LabelLogits;
 import io.jomed.api.reading.Reader;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.api.retrieval.Query;
 import io.jomed.api.spi.Providers;
 import io.jomed.api.spi.ReaderProvider;
+import io.jomed.reader.input.EncodedReaderInputs;
+import io.jomed.reader.input.ReaderImageInput;
+import io.jomed.reader.input.ReaderInputEncoder;
 import io.jomed.reader.testing.HashTextEncoder;
 import io.jomed.reader.testing.SyntheticReaderData;
 import java.nio.file.Files;
@@ -21,6 +28,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +87,41 @@ class ClassifierReaderTest {
         try (ClassifierReader chunked = ClassifierReader.builder().setModel(model).setTextEncoder(TEXT).optMaxBatch(3).build()) {
             assertClose(chunked.score(inputs), batched, 1e-5);
         }
+    }
+
+    @Test
+    void rowsSharingAQueryImageGetTheLogitsOfTheirExpandedForm() {
+        Random random = new Random(11);
+        Query first = Query.of(SyntheticReaderData.image(28, 28, 1, 90, random), "what is the grade?");
+        Query second = Query.of(SyntheticReaderData.image(28, 28, 1, 150, random));
+        List<ReaderInput> inputs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // interleaved: first, second, first, ...; the last of each closed-book
+            Query q = i % 2 == 0 ? first : second;
+            inputs.add(i >= 4 ? ReaderInput.closedBook(q)
+                    : ReaderInput.withContext(q, SyntheticReaderData.reportCase("c" + i, i % 3, random)));
+        }
+        EncodedReaderInputs encoded = ReaderInputEncoder.builder().setTextEncoder(TEXT)
+                .setImageInput(new ReaderImageInput(28, 28, 1)).build().encode(inputs);
+        assertThat(encoded.distinctQueryImages()).isEqualTo(2);
+        assertThat(IntStream.range(0, 6).map(encoded::queryImageIndex)).containsExactly(0, 1, 0, 1, 0, 1);
+        try (NDManager scope = NDManager.newBaseManager("PyTorch")) {
+            NDList compact = encoded.toCompactNDList(scope);
+            NDList expanded = encoded.toNDList(scope);
+            assertThat(compact.get(0).getShape()).isEqualTo(new Shape(2, 1, 28, 28));
+            assertThat(expanded.get(0).getShape()).isEqualTo(new Shape(6, 1, 28, 28));
+            float[] a = model.forward(compact, false).toFloatArray();
+            float[] b = model.forward(expanded, false).toFloatArray();
+            for (int j = 0; j < a.length; j++) {
+                assertThat((double) a[j]).as("logit %d", j).isCloseTo(b[j], within(1e-5));
+            }
+        }
+        List<ReaderInput> copies = new ArrayList<>(); // the same pixels in other image objects: no sharing
+        for (ReaderInput in : inputs) {
+            MedicalImage copy = MedicalImage.ofPixels(28, 28, 1, in.query().image().pixels());
+            Query q = in.query().question().map(question -> Query.of(copy, question)).orElseGet(() -> Query.of(copy));
+            copies.add(in.context().map(c -> ReaderInput.withContext(q, c)).orElseGet(() -> ReaderInput.closedBook(q)));
+        }
+        assertClose(reader.score(inputs), reader.score(copies), 1e-5);
     }
 
     @Test

@@ -10,7 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import io.jomed.reader.classifier.NoGradient;
+import io.jomed.retriever.encoding.NoGradient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

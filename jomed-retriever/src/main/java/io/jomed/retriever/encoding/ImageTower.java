@@ -356,7 +356,7 @@ public final class ImageTower implements AutoCloseable {
                 net.add(Activation.reluBlock());
             }
             if (stage < widths.length - 1) {
-                net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+                net.add(new MaxPool2x2());
             }
         }
         net.add(Pool.globalAvgPool2dBlock());

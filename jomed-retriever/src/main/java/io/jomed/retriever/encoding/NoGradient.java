@@ -1,4 +1,4 @@
-package io.jomed.reader.classifier;
+package io.jomed.retriever.encoding;
 
 import ai.djl.pytorch.jni.JniUtils;
 
