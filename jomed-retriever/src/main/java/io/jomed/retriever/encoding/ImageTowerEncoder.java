@@ -97,8 +97,7 @@ public final class ImageTowerEncoder implements ImageEncoder {
                 pixels = twice;
                 rows = 2;
             }
-            // no autograd graph over the tower's trainable parameters: it would record every op (max-pooling then also
-            // computes its argmax indices for backward), a third of the tower's time in a profile of diagnose
+            // inference never needs an autograd graph over the tower's trainable parameters
             try (NoGradient ignored = NoGradient.enter(); NDManager sub = tower.manager().newSubManager()) {
                 NDArray x = sub.create(pixels, new Shape(rows, spec.channels(), spec.height(), spec.width()));
                 float[] flat = tower.forward(x, false).toFloatArray();
