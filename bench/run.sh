@@ -151,6 +151,7 @@ fi
 # ---------------------------------------------------------------- 3. inference and 4. memory over 10,000 calls
 if [[ $sections == *,inference,* ]]; then
 if [ "$quick" = 1 ]; then diag_args=(--seconds 2 --memory-calls 1000); else diag_args=(--seconds 10 --memory-calls 10000); fi
+rm -rf "$run/bundle" "$run/bundle-kb" # a bundle is never overwritten
 step train-bundle ./jomed train --dataset breastmnist --seed 1 --bundle "$run/bundle" --work-dir "$run/bundle-kb"
 step diagnose ./jomed benchmark-diagnose --bundle "$run/bundle" --dataset breastmnist "${diag_args[@]}" --out "$run/diagnose.json"
 fi

@@ -1,5 +1,6 @@
 package io.jomed.examples.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +29,11 @@ final class TrainCommand extends DemoCommand {
         if (workDir == null) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "train needs --work-dir: the knowledge base the bundle refers to is written there and must be kept");
+        }
+        if (Files.exists(bundle)) { // checked now, not after the training it would throw away
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "bundle folder "
+                    + bundle.toAbsolutePath().normalize() + " already exists; a bundle is never overwritten: choose a new"
+                    + " folder or delete this one");
         }
         return super.call();
     }

@@ -149,15 +149,23 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         int d = config.modelWidth();
         int gg = config.tokenGrid() * config.tokenGrid();
 
-        NDArray queryTokens = imageTokens(queryImage);
+        // one pass of the image tower over the query images (Q of them) and the case images (N): one set of native
+        // calls, and never a batch of one, for which libtorch leaves oneDNN for a slower convolution (NNPACK, which
+        // this CPU lacks, then warns on every call)
+        long q = queryImage.getShape().get(0);
+        NDArray images = NDArrays.concat(new NDList(queryImage, caseImage), 0);
+        NDArray tokens = imageTokens(images);
+        images.close();
+        NDArray queryTokens = tokens.get(new NDIndex("0:{}", q));
         if (inputs.size() == 6) {
             NDArray perRow = queryTokens.get(new NDIndex("{}", inputs.get(5))); // [Q, g*g, d] -> [N, g*g, d]
             queryTokens.close();
             queryTokens = perRow;
         }
         NDArray query = queryTokens.add(p("queryImageType"));
-        queryTokens.close();
-        NDArray caseTokens = imageTokens(caseImage).add(p("caseImageType"));
+        NDArray caseOnly = tokens.get(new NDIndex("{}:", q));
+        NDArray caseTokens = caseOnly.add(p("caseImageType"));
+        close(queryTokens, caseOnly, tokens);
         NDArray report = Linear.linear(caseText, p("reportProjection.weight"), p("reportProjection.bias")).singletonOrThrow()
                 .expandDims(1).add(p("reportType"));
         NDArray questionToken = Linear.linear(question, p("questionProjection.weight"), p("questionProjection.bias"))
