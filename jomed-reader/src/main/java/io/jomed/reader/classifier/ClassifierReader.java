@@ -73,9 +73,8 @@ public final class ClassifierReader implements Reader {
         int labels = model.labelSpace().size();
         for (int from = 0; from < inputs.size(); from += maxBatch) {
             List<ReaderInput> chunk = inputs.subList(from, Math.min(inputs.size(), from + maxBatch));
-            // A batch of one is run as two copies of the input: for one image libtorch leaves oneDNN for its
-            // reference convolution, which on CPUs without NNPACK support logs a warning for every convolution.
-            EncodedReaderInputs encoded = inputEncoder.encode(chunk.size() == 1 ? List.of(chunk.get(0), chunk.get(0)) : chunk);
+            // one row is no batch of one for the convolutions: the block runs its query and case images together
+            EncodedReaderInputs encoded = inputEncoder.encode(chunk);
             float[] logits;
             try (NDManager scope = model.manager().newSubManager(); NoGradient ignored = NoGradient.enter()) {
                 NDArray result = model.forward(encoded.toCompactNDList(scope), false);
