@@ -73,6 +73,7 @@ public final class ImageTowerAlignment {
     private final double logitScale;
     private final long seed;
     private final Augmentation augmentation;
+    private final double mixup;
 
     private ImageTowerAlignment(Builder b) {
         this.towerConfig = b.towerConfig;
@@ -84,6 +85,7 @@ public final class ImageTowerAlignment {
         this.logitScale = b.logitScale;
         this.seed = b.seed;
         this.augmentation = b.augmentation;
+        this.mixup = b.mixup;
     }
 
     public static Builder builder() {
@@ -164,7 +166,14 @@ public final class ImageTowerAlignment {
                                 System.arraycopy(shifted, 0, pixels, (i - start) * imageSize, imageSize);
                             }
                         }
-                        double loss = trainStep(tower, optimiser, pixels, keyOf, trainSet.keys, lr);
+                        int[] partner = identity(end - start);
+                        double lambda = 1;
+                        if (mixup > 0) {
+                            partner = permutation(end - start, random);
+                            lambda = BetaSampler.symmetric(mixup, random);
+                            pixels = mixed(pixels, partner, lambda, imageSize);
+                        }
+                        double loss = trainStep(tower, optimiser, pixels, keyOf, partner, lambda, trainSet.keys, lr);
                         lossSum += loss;
                         lossCount++;
                         Map<String, Double> m = new LinkedHashMap<>();
@@ -209,7 +218,12 @@ public final class ImageTowerAlignment {
         }
     }
 
-    private double trainStep(ImageTower tower, AdamW optimiser, float[] pixels, int[] keyOf, float[][] keys, double lr) {
+    /**
+     * One optimiser step on a batch whose image {@code i} is {@code lambda x_i + (1 - lambda) x_partner[i]} (mixup;
+     * {@code lambda = 1} without), so its target puts {@code lambda} on its own key and the rest on the partner's.
+     */
+    private double trainStep(ImageTower tower, AdamW optimiser, float[] pixels, int[] keyOf, int[] partner, double lambda,
+            float[][] keys, double lr) {
         ImageInputSpec spec = towerConfig.inputSpec();
         int b = keyOf.length;
         // distinct keys of this batch, in first-seen order
@@ -226,7 +240,8 @@ public final class ImageTowerAlignment {
         }
         float[] oneHot = new float[b * u];
         for (int i = 0; i < b; i++) {
-            oneHot[i * u + target[i]] = 1f;
+            oneHot[i * u + target[i]] += (float) lambda;
+            oneHot[i * u + target[partner[i]]] += (float) (1 - lambda);
         }
         double loss;
         try (NDManager sub = tower.manager().newSubManager()) {
@@ -304,6 +319,29 @@ public final class ImageTowerAlignment {
                 p.getArray().setRequiresGradient(trainable);
             }
         }
+    }
+
+    /** Row {@code i} of the result is {@code lambda x_i + (1 - lambda) x_partner[i]}. */
+    private static float[] mixed(float[] pixels, int[] partner, double lambda, int imageSize) {
+        float[] out = new float[pixels.length];
+        float a = (float) lambda;
+        float b = (float) (1 - lambda);
+        for (int i = 0; i < partner.length; i++) {
+            int own = i * imageSize;
+            int other = partner[i] * imageSize;
+            for (int j = 0; j < imageSize; j++) {
+                out[own + j] = a * pixels[own + j] + b * pixels[other + j];
+            }
+        }
+        return out;
+    }
+
+    private static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
     }
 
     private static int[] permutation(int n, Random random) {
@@ -450,6 +488,7 @@ public final class ImageTowerAlignment {
         private double logitScale = DEFAULT_LOGIT_SCALE;
         private long seed = 42;
         private Augmentation augmentation = Augmentation.shifts(2);
+        private double mixup;
 
         private Builder() {
         }
@@ -505,6 +544,19 @@ public final class ImageTowerAlignment {
         /** Training-time augmentation, default shifts of up to 2 pixels. */
         public Builder optAugmentation(Augmentation augmentation) {
             this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
+            return this;
+        }
+
+        /**
+         * Mixup (Zhang et al., 2018): each training batch is blended with a shuffled copy of itself, weight
+         * {@code lambda ~ Beta(alpha, alpha)}, and each image's target splits the same way between its own key and
+         * its partner's. Default 0 (off); 0.2 to 0.4 are usual.
+         */
+        public Builder optMixup(double alpha) {
+            if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+                throw new IllegalArgumentException("mixup alpha must be non-negative and finite, got " + alpha);
+            }
+            this.mixup = alpha;
             return this;
         }
 

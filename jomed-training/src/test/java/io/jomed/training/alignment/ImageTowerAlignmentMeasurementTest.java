@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
  * Measures the aligned tower on real MedMNIST data: k-NN majority vote of test images against the training
  * images' tower embeddings. Runs only with {@code JOMED_DATA_DIR} set and {@code -Djomed.measure=true}.
  * Settings can be overridden with {@code -Djomed.align.epochs=..}, {@code .lr}, {@code .wd}, {@code .scale},
- * {@code .batch}, {@code .shift}, {@code .widths}, {@code .convs}, {@code .seed}.
+ * {@code .batch}, {@code .shift}, {@code .vflip}, {@code .mixup}, {@code .widths}, {@code .convs}, {@code .seed}.
  */
 class ImageTowerAlignmentMeasurementTest {
-    private static final int[] KS = {1, 5, 10, 20};
+    private static final int[] KS = {1, 5, 10, 20, 30, 50};
 
     private static Path dataDir() {
         String dir = System.getenv("JOMED_DATA_DIR");
@@ -77,7 +77,8 @@ class ImageTowerAlignmentMeasurementTest {
                 .optWeightDecay(Double.parseDouble(System.getProperty("jomed.align.wd", "0.05")))
                 .optLogitScale(Double.parseDouble(System.getProperty("jomed.align.scale", "14.3")))
                 .optSeed(Long.getLong("jomed.align.seed", 42))
-                .optAugmentation(new Augmentation(shift, flips, false))
+                .optAugmentation(new Augmentation(shift, flips, Boolean.getBoolean("jomed.align.vflip")))
+                .optMixup(Double.parseDouble(System.getProperty("jomed.align.mixup", "0")))
                 .build();
         MeasurementNpz.Split train = data.get("train");
         MeasurementNpz.Split val = data.get("val");

@@ -131,6 +131,26 @@ class ImageTowerAlignmentTest {
     }
 
     @Test
+    void mixupStillAlignsAndIsReproducibleForASeed() {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(20, keys, 2);
+        List<AlignmentPair> val = pairs(8, keys, 3);
+        ImageTowerAlignment mixup = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
+                .optLearningRate(3e-3).optSeed(5).optAugmentation(Augmentation.shiftsAndHorizontalFlips(1)).optMixup(0.4)
+                .build();
+        try (AlignmentResult a = mixup.align(train, val, ProgressListener.NONE);
+                AlignmentResult b = mixup.align(train, val, ProgressListener.NONE);
+                AlignmentResult plain = alignment(5).align(train, val, ProgressListener.NONE)) {
+            assertThat(a.best().validationTop1()).isGreaterThanOrEqualTo(0.9);
+            assertThat(a.tower().parameterValues()).isDeepEqualTo(b.tower().parameterValues());
+            assertThat(a.epochs().get(0).trainLoss()).as("blended targets change the training loss")
+                    .isNotEqualTo(plain.epochs().get(0).trainLoss());
+        }
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().optMixup(-0.1)).hasMessageContaining("mixup alpha");
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().optMixup(Double.NaN)).hasMessageContaining("mixup alpha");
+    }
+
+    @Test
     void cancellationStopsTheJob() {
         float[][] keys = keys(1);
         ProgressListener cancel = new ProgressListener() {
