@@ -19,7 +19,8 @@ BreastMNIST training images), same losses, AdamW with jomed's hyper-parameters (
 matrices and kernels only), same thread pinning. Weights are untrained (a step costs the same).
 
   phase 1: reader in training mode on 32 (query, case) rows, mean cross-entropy, backward, AdamW (lr 1e-3).
-  phase 2: frozen reader (inference mode, no grad) scores the 2 x 50 pairs; g = log p(gold); the trainable tower
+  phase 2: frozen reader (inference mode, no grad) scores the 2 x 50 pairs (each query image once, as jomed's reader
+           does for rows that share it); g = log p(gold); the trainable tower
            theta (a copy of f0, inference-mode batch norm) embeds the 2 queries with gradients,
            e = 0.15 theta(x) + 0.85 f0(x), s = keys . e, target Q = softmax(log_softmax(g) + log_softmax(s))
            (detached), loss = sum KL(Q || softmax(s)) / B, backward, clip_grad_norm_(1.0), AdamW (lr 1e-4).
@@ -137,10 +138,15 @@ class Reader(nn.Module):
         pooled = F.adaptive_avg_pool2d(x, self.grid).flatten(2)  # [N, C, g*g]
         return self.imageProjection(pooled.transpose(1, 2)) + self.gridPosition
 
-    def forward(self, query_image, case_image, case_text, question, flag):
-        n = query_image.shape[0]
-        query = self.image_tokens(query_image) + self.queryImageType
-        case = self.image_tokens(case_image) + self.caseImageType
+    def forward(self, query_image, case_image, case_text, question, flag, query_index=None):
+        """query_image holds one image per row, or with query_index each distinct query image once (row r reads
+        query_image[query_index[r]]); query and case images go through the tower in one pass, as in jomed."""
+        n = case_image.shape[0]
+        q = query_image.shape[0]
+        tokens = self.image_tokens(torch.cat([query_image, case_image], 0))
+        query_tokens = tokens[:q] if query_index is None else tokens[:q][query_index]
+        query = query_tokens + self.queryImageType
+        case = tokens[q:] + self.caseImageType
         report = self.reportProjection(case_text).unsqueeze(1) + self.reportType
         question_token = self.questionProjection(question).unsqueeze(1) + self.questionType
         context = torch.cat([case, report], 1)
@@ -269,12 +275,14 @@ class Fixture:
     def to_float(uint8):
         return torch.from_numpy(uint8).float().div_(255.0).sub_(0.5).div_(0.5)
 
-    def rows(self, query, case):
-        """The five reader tensors of (query, case) rows, converted from the stored bytes like jomed's encoder."""
-        n = len(query)
+    def rows(self, query, case, query_index=None):
+        """The reader tensors of (query, case) rows, converted from the stored bytes like jomed's encoder; with
+        query_index, query holds the distinct query images and row r uses query[query_index[r]]."""
+        n = len(case)
         flag = torch.ones(n, 1)
-        return (self.to_float(self.images[query]), self.to_float(self.images[case]),
-                self.reports[torch.from_numpy(self.labels[case])], self.question.expand(n, TEXT_DIM).contiguous(), flag)
+        out = (self.to_float(self.images[query]), self.to_float(self.images[case]),
+               self.reports[torch.from_numpy(self.labels[case])], self.question.expand(n, TEXT_DIM).contiguous(), flag)
+        return out if query_index is None else out + (torch.from_numpy(query_index),)
 
     def phase1(self, s):
         r = np.arange(PHASE1_ROWS)
@@ -296,7 +304,7 @@ class Fixture:
         q = (B * s + np.arange(B)) * 101 % self.n
         c = (q[:, None] + 1 + 7 * np.arange(K)[None, :]) % self.n  # [B, K]
         with torch.no_grad():
-            logits = self.frozen(*self.rows(np.repeat(q, K), c.reshape(-1)))
+            logits = self.frozen(*self.rows(q, c.reshape(-1), np.repeat(np.arange(B), K)))
         gold = torch.from_numpy(self.labels[q])
         g = logits.double().log_softmax(-1).reshape(B, K, -1).gather(2, gold.reshape(B, 1, 1).expand(B, K, 1)).squeeze(2)
         predictions = logits.argmax(-1).reshape(B, K)  # used by disagreement weighting; off by default (w = 1)
