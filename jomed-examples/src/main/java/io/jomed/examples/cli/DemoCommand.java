@@ -51,9 +51,10 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Where the knowledge base is written (default: a new temporary folder).")
     Path workDir;
 
-    @Option(names = "--folds", defaultValue = "3",
-            description = "Out-of-fold folds for training queries' retrieval, 0 to turn off (default: ${DEFAULT-VALUE}).")
-    int folds;
+    @Option(names = "--folds", defaultValue = "auto",
+            description = "Out-of-fold folds for training queries' retrieval: a number (0 turns it off) or auto, 3 folds "
+                    + "only when the aligned tower memorised its training cases (default: ${DEFAULT-VALUE}).")
+    String folds;
 
     @Option(names = "--passes", description = "Phase-1 passes over the class-balanced training stream.")
     Integer passes;
@@ -124,7 +125,17 @@ class DemoCommand implements Callable<Integer> {
         MedMnistDataset data = MedMnistDataset.load(MedMnistLocator.builder().build().locate(dataset, progress));
         try (MiniLmTextEncoder g0 = MiniLmTextEncoder.create()) {
             MedMnistExperiment.Builder b = MedMnistExperiment.builder().setDataset(data)
-                    .setTextEncoder(g0, MiniLmTextEncoder.KIND).setWorkDirectory(work).optSeed(seed).optOutOfFoldFolds(folds);
+                    .setTextEncoder(g0, MiniLmTextEncoder.KIND).setWorkDirectory(work).optSeed(seed);
+            if (folds.equals("auto")) {
+                b.optOutOfFoldWhenMemorised(3);
+            } else {
+                try {
+                    b.optOutOfFoldFolds(Integer.parseInt(folds));
+                } catch (NumberFormatException e) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--folds takes a number of folds or auto, got \"" + folds + "\"");
+                }
+            }
             if (passes != null) {
                 b.optPhase1Passes(passes);
             }
@@ -141,6 +152,11 @@ class DemoCommand implements Callable<Integer> {
                 t.append(String.format(Locale.ROOT, " %s %.0f s;", e.getKey(), e.getValue()));
             }
             System.out.println(t);
+            System.out.printf(Locale.ROOT, "training retrieval: image-head %d-NN accuracy of training queries (own case "
+                    + "excluded) %.3f, of validation queries %.3f; training queries retrieved with %s%n",
+                    outcome.memorisation().k(), outcome.memorisation().trainingAccuracy(),
+                    outcome.memorisation().validationAccuracy(), outcome.outOfFoldFoldsUsed() > 0
+                            ? "out-of-fold embeddings (" + outcome.outOfFoldFoldsUsed() + " folds)" : "the aligned tower's embeddings");
             for (StageResult stage : outcome.phase2()) {
                 System.out.println(stage.wasSkipped() ? stage.stageName() + ": skipped: " + stage.skippedBecause().get()
                         : String.format(Locale.ROOT, "%s: %d steps, kept step %d, fused validation accuracy %.3f (step 0: %.3f), "

@@ -28,6 +28,7 @@ import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import io.jomed.training.evaluation.KnnVote;
 import io.jomed.training.evaluation.ModeEvaluator;
+import io.jomed.training.evaluation.RetrievalMemorisation;
 import io.jomed.training.phase1.Phase1Mode;
 import io.jomed.training.phase1.Phase1ReaderTraining;
 import io.jomed.training.phase1.Phase1Result;
@@ -82,6 +83,7 @@ public final class MedMnistExperiment {
     private final long seed;
     private final int alignmentEpochs;
     private final int outOfFoldFolds;
+    private final boolean outOfFoldWhenMemorised;
     private final int phase1Passes;
     private final Path bundleDirectory;
     private final Phase2Settings phase2Settings;
@@ -94,6 +96,7 @@ public final class MedMnistExperiment {
         this.seed = b.seed;
         this.alignmentEpochs = b.alignmentEpochs;
         this.outOfFoldFolds = b.outOfFoldFolds;
+        this.outOfFoldWhenMemorised = b.outOfFoldWhenMemorised;
         this.phase1Passes = b.phase1Passes;
         this.bundleDirectory = b.bundleDirectory;
         this.phase2Settings = b.phase2Settings;
@@ -105,7 +108,8 @@ public final class MedMnistExperiment {
 
     /** What one run produced. Immutable and thread-safe. */
     public record Outcome(EvaluationReport report, int knnK, Phase1Result rag, Phase1Result closedBook, List<StageResult> phase2,
-            Map<String, String> phase2Metadata, Optional<Path> bundle, Map<String, Double> timingsSeconds) {
+            Map<String, String> phase2Metadata, Optional<Path> bundle, Map<String, Double> timingsSeconds,
+            RetrievalMemorisation memorisation, int outOfFoldFoldsUsed) {
     }
 
     /** Runs every step and evaluates on the test split. */
@@ -124,15 +128,6 @@ public final class MedMnistExperiment {
         try (AlignmentResult aligned = alignment.align(trainPairs, valPairs, listener);
                 ImageTowerEncoder f0 = new ImageTowerEncoder(aligned.tower())) {
             timings.put("align", seconds(t));
-            Map<String, float[]> outOfFold = new HashMap<>();
-            if (outOfFoldFolds > 0) {
-                t = System.nanoTime();
-                float[][] oof = OutOfFoldAlignment.embed(alignment, trainPairs, valPairs, outOfFoldFolds, seed, listener);
-                for (int i = 0; i < train.size(); i++) {
-                    outOfFold.put(train.get(i).id(), oof[i]);
-                }
-                timings.put("out_of_fold", seconds(t));
-            }
             Path kbDir = Files.createDirectories(workDirectory.resolve(dataset.name() + "-seed" + seed + "-kb"));
             try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.builder().setDirectory(kbDir).setImageEncoder(f0)
                     .setTextEncoder(textEncoder).build()) {
@@ -143,6 +138,24 @@ public final class MedMnistExperiment {
                 List<TaskExample> trainExamples = dataset.examples(MedMnistSplit.TRAIN);
                 List<TaskExample> valExamples = dataset.examples(MedMnistSplit.VAL);
                 List<TaskExample> testExamples = dataset.examples(MedMnistSplit.TEST);
+
+                RetrievalMemorisation memorisation = RetrievalMemorisation.measure(retriever, trainExamples, valExamples,
+                        RetrievalMemorisation.DEFAULT_K);
+                int folds = outOfFoldWhenMemorised && !memorisation.memorised(RetrievalMemorisation.DEFAULT_MARGIN) ? 0
+                        : outOfFoldFolds;
+                LOG.info("image-head {}-NN accuracy of training queries (own case excluded) {}, of validation queries {}: {}",
+                        memorisation.k(), fmt(memorisation.trainingAccuracy()), fmt(memorisation.validationAccuracy()),
+                        folds > 0 ? "training queries retrieve with out-of-fold embeddings (" + folds + " folds)"
+                                : "training queries retrieve with the aligned tower's embeddings");
+                Map<String, float[]> outOfFold = new HashMap<>();
+                if (folds > 0) {
+                    t = System.nanoTime();
+                    float[][] oof = OutOfFoldAlignment.embed(alignment, trainPairs, valPairs, folds, seed, listener);
+                    for (int i = 0; i < train.size(); i++) {
+                        outOfFold.put(train.get(i).id(), oof[i]);
+                    }
+                    timings.put("out_of_fold", seconds(t));
+                }
 
                 try (ClassifierReaderModel ragModel = newReaderModel(); ClassifierReaderModel cbModel = newReaderModel()) {
                     t = System.nanoTime();
@@ -175,15 +188,17 @@ public final class MedMnistExperiment {
                                 .addPipeline(ModeEvaluator.JOMED, jomed)
                                 .build().evaluate(testExamples, listener);
                         timings.put("evaluate", seconds(t));
-                        EvaluationReport report = report(evaluated, trainMillis, kb, f0, testExamples, phase2);
+                        EvaluationReport report = report(evaluated, trainMillis, kb, f0, testExamples, phase2, memorisation,
+                                folds);
                         Optional<Path> bundle = Optional.empty();
                         if (bundleDirectory != null) {
-                            bundle = Optional.of(writeBundle(aligned, ragModel, kb, phase2));
+                            bundle = Optional.of(writeBundle(aligned, ragModel, kb, phase2, folds));
                         }
                         timings.put("total", seconds(started));
                         listener.onProgress(ProgressEvent.of("experiment", dataset.name(), 1, 1,
                                 java.time.Duration.ofNanos(System.nanoTime() - started)));
-                        return new Outcome(report, knnK, rag, closedBook, phase2.stages(), phase2.metadata(), bundle, timings);
+                        return new Outcome(report, knnK, rag, closedBook, phase2.stages(), phase2.metadata(), bundle, timings,
+                                memorisation, folds);
                     }
                 }
             }
@@ -193,7 +208,7 @@ public final class MedMnistExperiment {
     }
 
     private EvaluationReport report(ModeEvaluator.Result evaluated, double trainMillis, LuceneKnowledgeBase kb, ImageTowerEncoder f0,
-            List<TaskExample> test, Phase2Result phase2) {
+            List<TaskExample> test, Phase2Result phase2, RetrievalMemorisation memorisation, int folds) {
         var log = evaluated.log();
         ItemSelection selection = ItemSelection.ALL;
         boolean[] partition = InconsistencyAnalysis.partition(log, ModeEvaluator.STANDARD_RAG, selection);
@@ -211,7 +226,7 @@ public final class MedMnistExperiment {
                 .setPreset(phase2Settings.preset().name()).setKPerHead(RetrievalOptions.DEFAULT.kPerHead()).setLog(log)
                 .addComparison(ModeEvaluator.STANDARD_RAG, ModeEvaluator.CLOSED_BOOK)
                 .addComparison(ModeEvaluator.JOMED, ModeEvaluator.STANDARD_RAG)
-                .optRerankers(rerankers).optSkippedStages(phase2.skippedStages())
+                .optRerankers(rerankers).optSkippedStages(phase2.skippedStages()).optTrainingRetrieval(memorisation, folds)
                 .optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
     }
 
@@ -240,13 +255,14 @@ public final class MedMnistExperiment {
         }
     }
 
-    private Path writeBundle(AlignmentResult aligned, ClassifierReaderModel model, LuceneKnowledgeBase kb, Phase2Result phase2) {
+    private Path writeBundle(AlignmentResult aligned, ClassifierReaderModel model, LuceneKnowledgeBase kb, Phase2Result phase2,
+            int folds) {
         EncoderReference g0 = EncoderReference.of(textEncoderProvider, Map.of(), textEncoder);
         Map<String, String> configuration = new LinkedHashMap<>();
         configuration.put("dataset", dataset.name());
         configuration.put("seed", Long.toString(seed));
         configuration.put("alignment_epochs", Integer.toString(alignmentEpochs));
-        configuration.put("out_of_fold_folds", Integer.toString(outOfFoldFolds));
+        configuration.put("out_of_fold_folds", Integer.toString(folds));
         configuration.put("phase1_passes", Integer.toString(phase1Passes));
         configuration.putAll(phase2.metadata());
         ModelBundleWriter.Builder writer = ModelBundleWriter.builder().setImageKeyEncoder(aligned.tower()).setTextKeyEncoder(g0)
@@ -291,6 +307,10 @@ public final class MedMnistExperiment {
                 val.stream().map(TaskExample::goldLabel).toList(), KNN_KS));
     }
 
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
+    }
+
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
@@ -304,6 +324,7 @@ public final class MedMnistExperiment {
         private long seed = 1;
         private int alignmentEpochs = MedMnistDefaults.ALIGNMENT_EPOCHS;
         private int outOfFoldFolds = 3;
+        private boolean outOfFoldWhenMemorised = true;
         private int phase1Passes = Phase1Defaults.PASSES;
         private Path bundleDirectory;
         private Phase2Settings phase2Settings = Phase2Defaults.settings();
@@ -346,12 +367,31 @@ public final class MedMnistExperiment {
             return this;
         }
 
-        /** Out-of-fold folds for training queries' retrieval in phase 1; 0 turns it off; default 3. */
+        /**
+         * Out-of-fold folds for training queries' retrieval in phases 1 and 2, always; 0 turns it off. The default is
+         * {@link #optOutOfFoldWhenMemorised} with 3 folds.
+         */
         public Builder optOutOfFoldFolds(int folds) {
             if (folds < 0 || folds == 1) {
                 throw new IllegalArgumentException("out-of-fold folds must be 0 (off) or at least 2, got " + folds);
             }
             this.outOfFoldFolds = folds;
+            this.outOfFoldWhenMemorised = false;
+            return this;
+        }
+
+        /**
+         * Training queries retrieve with out-of-fold embeddings ({@code folds} folds) only when the aligned tower
+         * memorised its training cases ({@link RetrievalMemorisation}: training queries' image-head 5-NN accuracy, own
+         * case excluded, above validation queries' by more than {@value RetrievalMemorisation#DEFAULT_MARGIN}), and
+         * with the aligned tower's own embeddings otherwise. The default, with 3 folds.
+         */
+        public Builder optOutOfFoldWhenMemorised(int folds) {
+            if (folds < 2) {
+                throw new IllegalArgumentException("out-of-fold folds must be at least 2, got " + folds);
+            }
+            this.outOfFoldFolds = folds;
+            this.outOfFoldWhenMemorised = true;
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.jomed.training.evaluation.ModeComparison;
 import io.jomed.training.evaluation.ModeEvaluator;
 import io.jomed.training.evaluation.ModeMetrics;
 import io.jomed.training.evaluation.PredictionLog;
+import io.jomed.training.evaluation.RetrievalMemorisation;
 import io.jomed.training.metrics.ClassificationMetrics.ClassSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +50,8 @@ public final class EvaluationReport {
     private final String partitionMode;
     private final Map<String, RerankerComparison> rerankers;
     private final Map<String, String> skippedStages;
+    private final RetrievalMemorisation trainingRetrieval;
+    private final int outOfFoldFolds;
 
     private EvaluationReport(Builder b, Map<String, ModeMetrics> results, Optional<InconsistencyAnalysis> inconsistency,
             Optional<OracleAnalysis> oracle, List<ModeComparison> comparisons) {
@@ -68,6 +71,8 @@ public final class EvaluationReport {
         this.partitionMode = b.partitionMode;
         this.rerankers = Collections.unmodifiableMap(new LinkedHashMap<>(b.rerankers));
         this.skippedStages = Collections.unmodifiableMap(new LinkedHashMap<>(b.skippedStages));
+        this.trainingRetrieval = b.trainingRetrieval;
+        this.outOfFoldFolds = b.outOfFoldFolds;
     }
 
     public static Builder builder() {
@@ -134,6 +139,16 @@ public final class EvaluationReport {
         return skippedStages;
     }
 
+    /** How well training and validation queries retrieved with the aligned tower, if measured. */
+    public Optional<RetrievalMemorisation> trainingRetrieval() {
+        return Optional.ofNullable(trainingRetrieval);
+    }
+
+    /** Out-of-fold folds the training queries retrieved with (0: the aligned tower's own embeddings). */
+    public int outOfFoldFolds() {
+        return outOfFoldFolds;
+    }
+
     public List<ModeComparison> comparisons() {
         return comparisons;
     }
@@ -179,6 +194,8 @@ public final class EvaluationReport {
         private final Map<String, LatencySummary> latency = new LinkedHashMap<>();
         private final Map<String, RerankerComparison> rerankers = new LinkedHashMap<>();
         private final Map<String, String> skippedStages = new LinkedHashMap<>();
+        private RetrievalMemorisation trainingRetrieval;
+        private int outOfFoldFolds;
 
         private Builder() {
         }
@@ -304,6 +321,19 @@ public final class EvaluationReport {
                 }
             });
             skippedStages.putAll(stageToReason);
+            return this;
+        }
+
+        /**
+         * The memorisation measurement of the training run and the out-of-fold folds its training queries
+         * retrieved with (0 for none).
+         */
+        public Builder optTrainingRetrieval(RetrievalMemorisation memorisation, int outOfFoldFolds) {
+            this.trainingRetrieval = Objects.requireNonNull(memorisation, "memorisation");
+            if (outOfFoldFolds < 0) {
+                throw new IllegalArgumentException("out-of-fold folds must be non-negative, got " + outOfFoldFolds);
+            }
+            this.outOfFoldFolds = outOfFoldFolds;
             return this;
         }
 

@@ -39,7 +39,8 @@ import java.util.Objects;
  *               "by_head": {mode: {head: {"oracle_accuracy", "fused_accuracy", "oracle_gap"}}},
  *               "rerankers": {mode: {reranker: {"accuracy", "accuracy_consistent", "accuracy_inconsistent",
  *                                               "fused_accuracy", "oracle_accuracy", "gap_closed"}}},
- *               "skipped_stages": [{"stage", "reason"}]},
+ *               "skipped_stages": [{"stage", "reason"}],
+ *               "training_retrieval": {"k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds"}},
  *  "comparisons": {"A_minus_B": {"accuracy": {"difference", "lower", "upper"}, "macro_f1": {...}}},
  *  "bootstrap": {"resamples", "confidence", "seed"},
  *  "timings_ms": {"train", "diagnose_p50", "diagnose_p95", "diagnose_by_mode": {mode: {"p50", "p95", "p99", "mean"}}}}
@@ -165,6 +166,9 @@ public final class ReportWriter {
         }
         ArrayNode skipped = node.putArray("skipped_stages");
         report.skippedStages().forEach((stage, reason) -> skipped.addObject().put("stage", stage).put("reason", reason));
+        report.trainingRetrieval().ifPresent(m -> node.putObject("training_retrieval").put("k", m.k())
+                .put("train_knn_accuracy", m.trainingAccuracy()).put("val_knn_accuracy", m.validationAccuracy())
+                .put("out_of_fold_folds", report.outOfFoldFolds()));
     }
 
     private static void interval(ObjectNode node, Interval interval) {

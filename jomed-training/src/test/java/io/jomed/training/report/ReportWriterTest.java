@@ -49,6 +49,21 @@ class ReportWriterTest {
     }
 
     @Test
+    void writesTheTrainingRetrievalWhenItWasMeasured(@TempDir Path dir) throws Exception {
+        EvaluationReport report = EvaluationReport.builder().setDataset("retinamnist").setSplit("test").setSeed(1)
+                .setPreset("CLEAN").setKPerHead(2).setLog(LogFixtures.handMade())
+                .optTrainingRetrieval(new io.jomed.training.evaluation.RetrievalMemorisation(5, 0.527, 0.558), 0).build();
+        Path file = dir.resolve("run.json");
+        ReportWriter.write(report, file);
+        JsonNode node = JSON.readTree(Files.readString(file)).get("analysis").get("training_retrieval");
+        assertThat(keys(node)).containsExactly("k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds");
+        assertThat(node.get("k").asInt()).isEqualTo(5);
+        assertThat(node.get("train_knn_accuracy").asDouble()).isEqualTo(0.527);
+        assertThat(node.get("val_knn_accuracy").asDouble()).isEqualTo(0.558);
+        assertThat(node.get("out_of_fold_folds").asInt()).isZero();
+    }
+
+    @Test
     void theJsonHasExactlyTheSchemaKeysWithMeasuredValues(@TempDir Path dir) throws Exception {
         EvaluationReport report = report(LogFixtures.handMade());
         Path file = dir.resolve("reports/run.json");
