@@ -4,6 +4,7 @@ import argparse
 import glob
 import json
 import os
+import time
 
 GOAL_RECALL = 0.98
 
@@ -241,8 +242,10 @@ def main():
     machine = load(os.path.join(a.run, "machine.json")) or {}
     steps = load(os.path.join(a.run, "steps.json")) or {}
     lines = ["# Benchmarks", "",
-             "Speed only (accuracy lives in `RESULTS.md`). Every table below is written by `bench/run.sh` from one run; "
-             "rerun it to reproduce them (it installs the peers from Debian's packages and takes about an hour on 2 cores).",
+             "Speed only (accuracy lives in `RESULTS.md`). Every table below is written by `bench/run.sh`; rerun it to "
+             "reproduce them (it installs the peers from Debian's packages and takes about an hour on 2 cores). A run of "
+             "some sections (`BENCH_SECTIONS=training bench/run.sh`) keeps the other sections' results; each section's "
+             "results were written at the time given below.",
              "",
              f"- Date: {machine.get('date', '?')}; command: `{machine.get('command', 'bench/run.sh')}`; "
              f"total {steps.get('total_minutes', '?')} minutes.",
@@ -254,6 +257,15 @@ def main():
              f"PyTorch {machine.get('torch', '?')}, numpy {machine.get('numpy', '?')}; system BLAS (numpy, FAISS): "
              f"{machine.get('blas', '?')}; PyTorch loads OpenBLAS's OpenMP build (see section 2).",
              ""]
+    written = []
+    for name, prefix in (("retrieval", "retrieval-"), ("training", "training-"), ("inference and diagnose memory", "diagnose")):
+        times = [os.path.getmtime(os.path.join(a.run, f)) for f in os.listdir(a.run)
+                 if f.startswith(prefix) and f.endswith(".json")]
+        if times:
+            written.append(f"{name} {time.strftime('%Y-%m-%d %H:%M', time.gmtime(max(times)))} UTC")
+    if written:
+        lines.append("Results written: " + "; ".join(written) + ".")
+        lines.append("")
     if steps.get("seconds"):
         lines.append("Run time per step: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in steps["seconds"].items()) + ".")
         lines.append("")
