@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Measures the aligned tower on real MedMNIST data: k-NN majority vote of test images against the training
  * images' tower embeddings. Runs only with {@code JOMED_DATA_DIR} set and {@code -Djomed.measure=true}.
  * Settings can be overridden with {@code -Djomed.align.epochs=..}, {@code .lr}, {@code .wd}, {@code .scale},
- * {@code .batch}, {@code .shift}, {@code .vflip}, {@code .mixup}, {@code .widths}, {@code .convs}, {@code .seed}.
+ * {@code .batch}, {@code .shift}, {@code .vflip}, {@code .mixup}, {@code .norm}, {@code .widths}, {@code .convs}, {@code .seed}.
  */
 class ImageTowerAlignmentMeasurementTest {
     private static final int[] KS = {1, 5, 10, 20, 30, 50};
@@ -66,7 +66,7 @@ class ImageTowerAlignmentMeasurementTest {
         }
         int shift = Integer.getInteger("jomed.align.shift", 2);
         ImageTowerConfig config = ImageTowerConfig.builder()
-                .setInputSpec(ImageInputSpec.centered(28, 28, channels))
+                .setInputSpec(inputSpec(channels))
                 .optChannelWidths(ints(System.getProperty("jomed.align.widths", "32,64,128")))
                 .optConvolutionsPerStage(Integer.getInteger("jomed.align.convs", 2))
                 .build();
@@ -115,6 +115,25 @@ class ImageTowerAlignmentMeasurementTest {
             System.out.println(table);
             return best;
         }
+    }
+
+    /** {@code -Djomed.align.norm=m1,m2,m3/s1,s2,s3}: per-channel mean and std instead of 0.5 / 0.5. */
+    private static ImageInputSpec inputSpec(int channels) {
+        String norm = System.getProperty("jomed.align.norm");
+        if (norm == null) {
+            return ImageInputSpec.centered(28, 28, channels);
+        }
+        String[] parts = norm.split("/");
+        return new ImageInputSpec(28, 28, channels, floats(parts[0]), floats(parts[1]));
+    }
+
+    private static float[] floats(String csv) {
+        String[] p = csv.split(",");
+        float[] out = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            out[i] = Float.parseFloat(p[i].trim());
+        }
+        return out;
     }
 
     private static List<AlignmentPair> pairs(MeasurementNpz.Split split, float[][] keys) {
