@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import java.util.Random;
+import io.jomed.retriever.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,15 +35,6 @@ class AdaptiveAveragePoolTest {
         return NDArrays.stack(cells, 2);
     }
 
-    private static float[] gaussian(int n, long seed) {
-        Random random = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
-    }
-
     private static void assertClose(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < actual.length; i++) {
@@ -56,8 +47,8 @@ class AdaptiveAveragePoolTest {
     void valuesAndGradientsEqualThePerCellFormula(int h, int w, int g) {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Shape shape = new Shape(3, 5, h, w);
-            float[] input = gaussian((int) shape.size(), h * 100L + w * 10L + g);
-            float[] weights = gaussian(3 * 5 * g * g, 7);
+            float[] input = RandomArrays.gaussian((int) shape.size(), h * 100L + w * 10L + g);
+            float[] weights = RandomArrays.gaussian(3 * 5 * g * g, 7);
             float[][] values = new float[2][];
             float[][] gradients = new float[2][];
             for (int variant = 0; variant < 2; variant++) {

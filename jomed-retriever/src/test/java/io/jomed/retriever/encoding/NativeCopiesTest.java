@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.jomed.retriever.testing.RandomArrays;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -17,20 +17,11 @@ import org.junit.jupiter.api.Test;
 
 class NativeCopiesTest {
 
-    private static float[] values(int n, long seed) {
-        Random random = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
-    }
-
     @Test
     void copiesValuesAndShapeAndReusesItsStagingBufferAcrossSizes() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             for (int n : new int[] {12, 3000, 5, 3000 * 7}) {
-                float[] v = values(n, n);
+                float[] v = RandomArrays.gaussian(n, n);
                 NDArray a = NativeCopies.floats(manager, v, new Shape(n / (n % 3 == 0 ? 3 : 1), n % 3 == 0 ? 3 : 1));
                 assertThat(a.getDataType()).isEqualTo(DataType.FLOAT32);
                 assertThat(a.getShape().size()).isEqualTo(n);
@@ -47,10 +38,10 @@ class NativeCopiesTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray a = NativeCopies.floats(manager, new float[] {1, 2, 3}, new Shape(3));
             NDArray b = NativeCopies.floats(manager, new float[] {7, 8, 9}, new Shape(3));
-            NDArray c = NativeCopies.floats(manager, values(50_000, 3), new Shape(50_000));
+            NDArray c = NativeCopies.floats(manager, RandomArrays.gaussian(50_000, 3), new Shape(50_000));
             assertThat(a.toFloatArray()).containsExactly(1, 2, 3);
             assertThat(b.toFloatArray()).containsExactly(7, 8, 9);
-            assertThat(c.toFloatArray()).isEqualTo(values(50_000, 3));
+            assertThat(c.toFloatArray()).isEqualTo(RandomArrays.gaussian(50_000, 3));
         }
     }
 
@@ -71,7 +62,7 @@ class NativeCopiesTest {
                 int thread = t;
                 results.add(pool.submit(() -> {
                     for (int i = 0; i < 50; i++) {
-                        float[] v = values(1000 + thread * 100 + i, thread * 1000L + i);
+                        float[] v = RandomArrays.gaussian(1000 + thread * 100 + i, thread * 1000L + i);
                         try (NDManager scope = manager.newSubManager()) {
                             if (!java.util.Arrays.equals(NativeCopies.floats(scope, v, new Shape(v.length)).toFloatArray(), v)) {
                                 return false;

@@ -14,34 +14,25 @@ import io.jomed.api.spi.Providers;
 import io.jomed.api.spi.TextEncoderProvider;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
+import io.jomed.retriever.testing.RandomArrays;
 import io.jomed.retriever.testing.TorchScriptArchiveWriter;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TorchScriptEncoderTest {
     private static final int D = 5;
 
-    private static float[] random(int n, long seed) {
-        Random r = new Random(seed);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) r.nextGaussian();
-        }
-        return out;
-    }
-
     @Test
     void imageEncoderMatchesFlattenLinearInJava(@TempDir Path dir) throws Exception {
         ImageInputSpec spec = ImageInputSpec.centered(6, 4, 3);
         int in = spec.size();
-        float[] w = random(D * in, 1);
-        float[] b = random(D, 2);
+        float[] w = RandomArrays.gaussian(D * in, 1);
+        float[] b = RandomArrays.gaussian(D, 2);
         Path file = dir.resolve("linear.pt");
         new TorchScriptArchiveWriter("FlattenLinear").parameter("weight", w, D, in).parameter("bias", b, D)
                 .write(file, """
@@ -87,7 +78,7 @@ class TorchScriptEncoderTest {
             Files.write(tokenizerFile, in.readAllBytes());
         }
         int vocab = 30522;
-        float[] table = random(vocab * D, 3);
+        float[] table = RandomArrays.gaussian(vocab * D, 3);
         Path file = dir.resolve("embedding.pt");
         new TorchScriptArchiveWriter("TokenEmbedding").parameter("weight", table, vocab, D).write(file, """
                   def forward(self: __torch__.TokenEmbedding,

@@ -488,9 +488,9 @@ public final class TrainingStepBenchmark {
             int[][] predictions = new int[b][k];
             for (int i = 0; i < b; i++) {
                 for (int j = 0; j < k; j++) {
-                    float[] a = logits.get(i * k + j).logits();
-                    g[i][j] = phase2.supervisionScore().score(a, gold[query[i]]);
-                    predictions[i][j] = argmax(a);
+                    LabelLogits a = logits.get(i * k + j);
+                    g[i][j] = phase2.supervisionScore().score(a.logits(), gold[query[i]]);
+                    predictions[i][j] = a.predicted();
                 }
             }
             double[] weights = loss.weights(predictions);
@@ -516,16 +516,6 @@ public final class TrainingStepBenchmark {
                 }
             }
         }
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** One seeded Gaussian unit vector per distinct text: a stand-in for the MiniLM embeddings. Thread-safe. */

@@ -7,14 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.jomed.retriever.encoding.NoGradient;
 import io.jomed.reader.training.AdamW;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerConfig;
+import io.jomed.retriever.encoding.NoGradient;
 import io.jomed.retriever.image.ImageInputSpec;
+import io.jomed.retriever.testing.RandomArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class Phase2GradientStepTest {
@@ -40,23 +40,14 @@ class Phase2GradientStepTest {
         return AdamW.builder().setNamedParameters(trainable).build();
     }
 
-    private static float[] gaussian(int n, long seed) {
-        Random random = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
-    }
-
     @Test
     void oneStepReportsTheLossOfTheDetachedScoresUpdatesThetaAndClearsItsGradients() {
         Phase2Settings settings = Phase2Settings.builder().build();
         KlRetrieverLoss loss = KlRetrieverLoss.of(settings);
         try (ImageTower theta = tower(); AdamW optimizer = optimizer(theta)) {
-            float[] images = gaussian(B * 16 * 16, 1);
-            float[] f0 = gaussian(B * DIM, 2);
-            float[] keys = gaussian(B * K * DIM, 3);
+            float[] images = RandomArrays.gaussian(B * 16 * 16, 1);
+            float[] f0 = RandomArrays.gaussian(B * DIM, 2);
+            float[] keys = RandomArrays.gaussian(B * K * DIM, 3);
             double[][] g = {{-0.1, -2, -0.5, -3, -1}, {-1, -1, -0.2, -4, -0.3}};
             double[] weights = {1, 1};
             // the expected loss from the same scores, computed without gradients
