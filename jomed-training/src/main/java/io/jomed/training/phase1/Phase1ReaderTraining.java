@@ -69,9 +69,6 @@ public final class Phase1ReaderTraining {
     private static final Logger LOG = LoggerFactory.getLogger(Phase1ReaderTraining.class);
     private static final int RETRIEVAL_CHUNK = 256;
 
-    private final DualHeadRetriever retriever;
-    private final ClassifierReaderModel model;
-    private final TextEncoder textEncoder;
     /** Default rows per batch. */
     public static final int DEFAULT_BATCH_SIZE = 32;
     /** Default peak learning rate. */
@@ -79,6 +76,9 @@ public final class Phase1ReaderTraining {
     /** Default AdamW weight decay. */
     public static final float DEFAULT_WEIGHT_DECAY = 0.01f;
 
+    private final DualHeadRetriever retriever;
+    private final ClassifierReaderModel model;
+    private final TextEncoder textEncoder;
     private final List<TaskExample> training;
     private final List<TaskExample> validation;
     private final Map<String, float[]> outOfFold;
