@@ -10,6 +10,7 @@ import io.jomed.api.progress.ProgressEvent;
 import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerConfig;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
 import java.nio.FloatBuffer;
@@ -42,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * over the first {@code warmupFraction} of the steps and then follows a cosine down to zero.
  *
  * <p><b>Model selection.</b> After each epoch the tower is evaluated (inference mode) on the validation pairs:
- * top-1 is the fraction whose embedding is closest to its own key among the distinct validation keys. The
- * parameters of the epoch with the best validation top-1 (ties: the lower validation loss) are kept.
+ * top-1 is the fraction whose embedding is closest to its own key among the distinct validation keys, the loss the
+ * mean cross-entropy over them. The parameters of the epoch that {@link AlignmentSelection} prefers are kept (default:
+ * the best validation top-1, ties: the lower validation loss). With {@linkplain Builder#optWeightAveraging weight
+ * averaging} the evaluated and kept parameters are the running average of the weights rather than the last
+ * step's.
  *
  * <p>One seed drives the initial weights, the shuffling and the augmentation, so a run is reproducible. Per-batch
  * arrays live in a sub-manager closed after each step. Progress goes to the listener as job {@code align}
@@ -72,8 +76,10 @@ public final class ImageTowerAlignment {
     private final double warmupFraction;
     private final double logitScale;
     private final long seed;
-    private final Augmentation augmentation;
+    private final ImageAugmentation augmentation;
     private final double mixup;
+    private final double averagingDecay;
+    private final AlignmentSelection selection;
 
     private ImageTowerAlignment(Builder b) {
         this.towerConfig = b.towerConfig;
@@ -86,6 +92,8 @@ public final class ImageTowerAlignment {
         this.seed = b.seed;
         this.augmentation = b.augmentation;
         this.mixup = b.mixup;
+        this.averagingDecay = b.averagingDecay;
+        this.selection = b.selection;
     }
 
     public static Builder builder() {
@@ -137,6 +145,7 @@ public final class ImageTowerAlignment {
             double bestTop1 = -1;
             double bestLoss = Double.POSITIVE_INFINITY;
             long step = 0;
+            float[][] averaged = averagingDecay > 0 ? tower.parameterValues() : null;
             setTrainable(params, true);
             try {
                 for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -174,6 +183,9 @@ public final class ImageTowerAlignment {
                             pixels = mixed(pixels, partner, lambda, imageSize);
                         }
                         double loss = trainStep(tower, optimiser, pixels, keyOf, partner, lambda, trainSet.keys, lr);
+                        if (averaged != null) {
+                            average(averaged, tower.parameterValues(), averagingDecay, step);
+                        }
                         lossSum += loss;
                         lossCount++;
                         Map<String, Double> m = new LinkedHashMap<>();
@@ -183,16 +195,24 @@ public final class ImageTowerAlignment {
                         listener.onProgress(new ProgressEvent(JOB, "epoch " + epoch, step, totalSteps,
                                 Duration.ofNanos(System.nanoTime() - started), m));
                     }
+                    float[][] live = null;
+                    if (averaged != null) {
+                        live = tower.parameterValues();
+                        tower.setParameterValues(averaged);
+                    }
                     Evaluation trainEval = evaluate(tower, trainSet);
                     Evaluation valEval = evaluate(tower, valSet);
                     AlignmentEpoch e = new AlignmentEpoch(epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount,
                             trainEval.top1, valEval.loss, valEval.top1, lr);
                     figures.add(e);
-                    if (valEval.top1 > bestTop1 || (valEval.top1 == bestTop1 && valEval.loss < bestLoss)) {
+                    if (selection.prefers(valEval.top1, valEval.loss, bestTop1, bestLoss)) {
                         bestTop1 = valEval.top1;
                         bestLoss = valEval.loss;
                         bestEpoch = epoch;
                         best = tower.parameterValues();
+                    }
+                    if (live != null) {
+                        tower.setParameterValues(live);
                     }
                     Map<String, Double> m = new LinkedHashMap<>();
                     m.put("epoch", (double) epoch);
@@ -317,6 +337,23 @@ public final class ImageTowerAlignment {
         for (Parameter p : params) {
             if (p.requiresGradient()) {
                 p.getArray().setRequiresGradient(trainable);
+            }
+        }
+    }
+
+    /**
+     * Exponential moving average of the parameters (and batch-normalisation statistics):
+     * {@code avg = d avg + (1 - d) current} with {@code d = min(decay, (1 + step) / (10 + step))}, the usual warm
+     * start so that the first steps' weights do not dominate.
+     */
+    private static void average(float[][] averaged, float[][] current, double decay, long step) {
+        float d = (float) Math.min(decay, (1.0 + step) / (10.0 + step));
+        float c = 1 - d;
+        for (int i = 0; i < averaged.length; i++) {
+            float[] a = averaged[i];
+            float[] x = current[i];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = d * a[j] + c * x[j];
             }
         }
     }
@@ -487,8 +524,10 @@ public final class ImageTowerAlignment {
         private double warmupFraction = 0.1;
         private double logitScale = DEFAULT_LOGIT_SCALE;
         private long seed = 42;
-        private Augmentation augmentation = Augmentation.shifts(2);
+        private ImageAugmentation augmentation = ImageAugmentation.shifts(2);
         private double mixup;
+        private double averagingDecay;
+        private AlignmentSelection selection = AlignmentSelection.VALIDATION_TOP1;
 
         private Builder() {
         }
@@ -542,7 +581,7 @@ public final class ImageTowerAlignment {
         }
 
         /** Training-time augmentation, default shifts of up to 2 pixels. */
-        public Builder optAugmentation(Augmentation augmentation) {
+        public Builder optAugmentation(ImageAugmentation augmentation) {
             this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
             return this;
         }
@@ -557,6 +596,25 @@ public final class ImageTowerAlignment {
                 throw new IllegalArgumentException("mixup alpha must be non-negative and finite, got " + alpha);
             }
             this.mixup = alpha;
+            return this;
+        }
+
+        /**
+         * Evaluates and keeps an exponential moving average of the weights (and batch-normalisation statistics)
+         * instead of the raw weights (Polyak averaging, as in timm's model EMA): {@code avg = d avg + (1 - d) w}
+         * after every step. Default 0 (off); 0.95 to 0.99 suit runs of a few hundred steps.
+         */
+        public Builder optWeightAveraging(double decay) {
+            if (!(decay >= 0 && decay < 1)) {
+                throw new IllegalArgumentException("weight-averaging decay must be in [0, 1), got " + decay);
+            }
+            this.averagingDecay = decay;
+            return this;
+        }
+
+        /** Which epoch's parameters are kept, default {@link AlignmentSelection#VALIDATION_TOP1}. */
+        public Builder optSelection(AlignmentSelection selection) {
+            this.selection = Objects.requireNonNull(selection, "selection");
             return this;
         }
 

@@ -16,7 +16,17 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class KnnVote {
+    private static final int[] CANDIDATE_KS = {1, 3, 5, 10, 15, 20, 30, 50, 80};
+
     private final String labelKey;
+
+    /**
+     * The k values among which the evaluations choose on the validation split: 1, 3, 5, 10, 15, 20, 30, 50, 80 (large
+     * k suit datasets whose classes overlap, such as RetinaMNIST's grades). A new array on every call.
+     */
+    public static int[] candidateKs() {
+        return CANDIDATE_KS.clone();
+    }
 
     /** @param labelKey the metadata key holding each case's label, for example {@code label} */
     public KnnVote(String labelKey) {

@@ -195,7 +195,7 @@ public final class RetrievalEvaluation {
         private TextEncoder textEncoder;
         private Function<Long, ImageTowerAlignment> alignment;
         private Path workDirectory;
-        private int[] ks = {1, 3, 5, 10, 15, 20, 30, 50};
+        private int[] ks = KnnVote.candidateKs();
         private int outOfFoldFolds;
 
         private Builder() {
@@ -224,7 +224,7 @@ public final class RetrievalEvaluation {
             return this;
         }
 
-        /** The k values of the k-NN vote; default 1, 3, 5, 10, 15, 20, 30, 50. */
+        /** The k values of the k-NN vote; default {@link KnnVote#candidateKs()}. */
         public Builder optKs(int... ks) {
             if (ks.length == 0 || Arrays.stream(ks).anyMatch(k -> k < 1)) {
                 throw new IllegalArgumentException("ks must be non-empty and positive, got " + Arrays.toString(ks));

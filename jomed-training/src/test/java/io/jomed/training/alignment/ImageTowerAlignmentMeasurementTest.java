@@ -7,6 +7,7 @@ import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
 import java.nio.file.Files;
@@ -22,10 +23,10 @@ import org.junit.jupiter.api.Test;
  * Measures the aligned tower on real MedMNIST data: k-NN majority vote of test images against the training
  * images' tower embeddings. Runs only with {@code JOMED_DATA_DIR} set and {@code -Djomed.measure=true}.
  * Settings can be overridden with {@code -Djomed.align.epochs=..}, {@code .lr}, {@code .wd}, {@code .scale},
- * {@code .batch}, {@code .shift}, {@code .vflip}, {@code .mixup}, {@code .norm}, {@code .widths}, {@code .convs}, {@code .seed}.
+ * {@code .batch}, {@code .shift}, {@code .vflip}, {@code .mixup}, {@code .ema}, {@code .select}, {@code .norm}, {@code .widths}, {@code .convs}, {@code .seed}.
  */
 class ImageTowerAlignmentMeasurementTest {
-    private static final int[] KS = {1, 5, 10, 20, 30, 50};
+    private static final int[] KS = {1, 5, 10, 20, 30, 50, 80};
 
     private static Path dataDir() {
         String dir = System.getenv("JOMED_DATA_DIR");
@@ -77,8 +78,10 @@ class ImageTowerAlignmentMeasurementTest {
                 .optWeightDecay(Double.parseDouble(System.getProperty("jomed.align.wd", "0.05")))
                 .optLogitScale(Double.parseDouble(System.getProperty("jomed.align.scale", "14.3")))
                 .optSeed(Long.getLong("jomed.align.seed", 42))
-                .optAugmentation(new Augmentation(shift, flips, Boolean.getBoolean("jomed.align.vflip")))
+                .optAugmentation(new ImageAugmentation(shift, flips, Boolean.getBoolean("jomed.align.vflip")))
                 .optMixup(Double.parseDouble(System.getProperty("jomed.align.mixup", "0")))
+                .optWeightAveraging(Double.parseDouble(System.getProperty("jomed.align.ema", "0")))
+                .optSelection(AlignmentSelection.valueOf(System.getProperty("jomed.align.select", "VALIDATION_TOP1")))
                 .build();
         MeasurementNpz.Split train = data.get("train");
         MeasurementNpz.Split val = data.get("val");
@@ -99,6 +102,8 @@ class ImageTowerAlignmentMeasurementTest {
             table.append(String.format(Locale.ROOT, "%n%s alignment: %d epochs kept epoch %d (train top-1 %.3f, val top-1 %.3f), %.1f s, config %s%n",
                     name, result.epochs().size(), result.bestEpoch(), result.best().trainTop1(), result.best().validationTop1(),
                     result.elapsed().toMillis() / 1000.0, config.toCanonicalString()));
+            table.append(String.format(Locale.ROOT, "nearest report (text head), test: %.3f%n",
+                    nearestKey(testEmb, keys, test.labels())));
             table.append("k  | tower test | tower train LOO | raw-pixel test (L2)\n");
             double best = 0;
             for (int k : KS) {
@@ -115,6 +120,32 @@ class ImageTowerAlignmentMeasurementTest {
             System.out.println(table);
             return best;
         }
+    }
+
+    /** Accuracy of the nearest text key (by dot product with the normalised key) as the prediction. */
+    private static double nearestKey(float[][] queries, float[][] keys, int[] labels) {
+        int correct = 0;
+        for (int q = 0; q < queries.length; q++) {
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < keys.length; k++) {
+                double dot = 0;
+                double norm = 0;
+                for (int j = 0; j < keys[k].length; j++) {
+                    dot += queries[q][j] * keys[k][j];
+                    norm += keys[k][j] * keys[k][j];
+                }
+                double score = dot / Math.sqrt(norm);
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = k;
+                }
+            }
+            if (best == labels[q]) {
+                correct++;
+            }
+        }
+        return (double) correct / queries.length;
     }
 
     /** {@code -Djomed.align.norm=m1,m2,m3/s1,s2,s3}: per-channel mean and std instead of 0.5 / 0.5. */

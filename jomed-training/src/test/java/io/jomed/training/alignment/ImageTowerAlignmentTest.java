@@ -11,9 +11,11 @@ import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,7 +67,7 @@ class ImageTowerAlignmentTest {
 
     private static ImageTowerAlignment alignment(long seed) {
         return ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
-                .optLearningRate(3e-3).optSeed(seed).optAugmentation(Augmentation.shiftsAndHorizontalFlips(1)).build();
+                .optLearningRate(3e-3).optSeed(seed).optAugmentation(ImageAugmentation.shiftsAndHorizontalFlips(1)).build();
     }
 
     @Test
@@ -121,7 +123,7 @@ class ImageTowerAlignmentTest {
         List<AlignmentPair> train = pairs(6, keys, 2);
         List<AlignmentPair> val = pairs(2, keys, 3);
         ImageTowerAlignment a = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(2).optBatchSize(8)
-                .optSeed(9).optAugmentation(Augmentation.shiftsAndHorizontalFlips(2)).build();
+                .optSeed(9).optAugmentation(ImageAugmentation.shiftsAndHorizontalFlips(2)).build();
         try (AlignmentResult r1 = a.align(train, val, ProgressListener.NONE);
                 AlignmentResult r2 = a.align(train, val, ProgressListener.NONE)) {
             assertThat(r1.tower().parameterValues()).isDeepEqualTo(r2.tower().parameterValues());
@@ -136,7 +138,7 @@ class ImageTowerAlignmentTest {
         List<AlignmentPair> train = pairs(20, keys, 2);
         List<AlignmentPair> val = pairs(8, keys, 3);
         ImageTowerAlignment mixup = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
-                .optLearningRate(3e-3).optSeed(5).optAugmentation(Augmentation.shiftsAndHorizontalFlips(1)).optMixup(0.4)
+                .optLearningRate(3e-3).optSeed(5).optAugmentation(ImageAugmentation.shiftsAndHorizontalFlips(1)).optMixup(0.4)
                 .build();
         try (AlignmentResult a = mixup.align(train, val, ProgressListener.NONE);
                 AlignmentResult b = mixup.align(train, val, ProgressListener.NONE);
@@ -148,6 +150,53 @@ class ImageTowerAlignmentTest {
         }
         assertThatThrownBy(() -> ImageTowerAlignment.builder().optMixup(-0.1)).hasMessageContaining("mixup alpha");
         assertThatThrownBy(() -> ImageTowerAlignment.builder().optMixup(Double.NaN)).hasMessageContaining("mixup alpha");
+    }
+
+    @Test
+    void selectionKeepsTheEpochItNames() {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(12, keys, 2);
+        List<AlignmentPair> val = pairs(6, keys, 3);
+        for (AlignmentSelection selection : AlignmentSelection.values()) {
+            ImageTowerAlignment a = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(5).optBatchSize(8)
+                    .optLearningRate(3e-3).optSeed(4).optSelection(selection).build();
+            try (AlignmentResult r = a.align(train, val, ProgressListener.NONE)) {
+                List<AlignmentEpoch> epochs = r.epochs();
+                int expected = switch (selection) {
+                    case LAST_EPOCH -> epochs.size();
+                    case VALIDATION_LOSS -> epochs.stream()
+                            .min(Comparator.comparingDouble(AlignmentEpoch::validationLoss)
+                                    .thenComparing(Comparator.comparingDouble(AlignmentEpoch::validationTop1).reversed()))
+                            .orElseThrow().epoch();
+                    case VALIDATION_TOP1 -> epochs.stream()
+                            .max(Comparator.comparingDouble(AlignmentEpoch::validationTop1)
+                                    .thenComparing(Comparator.comparingDouble(AlignmentEpoch::validationLoss).reversed()))
+                            .orElseThrow().epoch();
+                };
+                assertThat(r.bestEpoch()).as(selection.name()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void weightAveragingKeepsAnAverageOfTheTrajectoryAndStillAligns() {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(20, keys, 2);
+        List<AlignmentPair> val = pairs(8, keys, 3);
+        ImageTowerAlignment.Builder b = ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
+                .optLearningRate(3e-3).optSeed(5).optSelection(AlignmentSelection.LAST_EPOCH);
+        try (AlignmentResult averaged = b.optWeightAveraging(0.9).build().align(train, val, ProgressListener.NONE);
+                AlignmentResult again = b.optWeightAveraging(0.9).build().align(train, val, ProgressListener.NONE);
+                AlignmentResult raw = b.optWeightAveraging(0).build().align(train, val, ProgressListener.NONE)) {
+            assertThat(averaged.best().validationTop1()).isGreaterThanOrEqualTo(0.9);
+            assertThat(averaged.tower().parameterValues()).isDeepEqualTo(again.tower().parameterValues());
+            assertThat(averaged.epochs().get(0).trainLoss()).as("the same training trajectory")
+                    .isEqualTo(raw.epochs().get(0).trainLoss());
+            assertThat(averaged.tower().parameterValues()[0]).as("the kept weights are the average, not the last step's")
+                    .isNotEqualTo(raw.tower().parameterValues()[0]);
+        }
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().optWeightAveraging(1)).hasMessageContaining("weight-averaging");
+        assertThatThrownBy(() -> ImageTowerAlignment.builder().optWeightAveraging(-0.5)).hasMessageContaining("weight-averaging");
     }
 
     @Test

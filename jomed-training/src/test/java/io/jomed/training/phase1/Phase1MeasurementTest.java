@@ -15,12 +15,12 @@ import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.alignment.AlignmentPair;
 import io.jomed.training.alignment.AlignmentResult;
-import io.jomed.training.alignment.Augmentation;
 import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.alignment.OutOfFoldAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
@@ -80,7 +80,7 @@ class Phase1MeasurementTest {
                     .map(c -> new AlignmentPair(c.image(), keys.get(c.text()))).toList();
             ImageTowerAlignment alignment = ImageTowerAlignment.builder()
                     .setTowerConfig(ImageTowerConfig.builder().setInputSpec(ImageInputSpec.centered(28, 28, channels)).build())
-                    .optEpochs(alignEpochs).optSeed(seed).optAugmentation(new Augmentation(2, false, false)).build();
+                    .optEpochs(alignEpochs).optSeed(seed).optAugmentation(new ImageAugmentation(2, false, false)).build();
             long t0 = System.nanoTime();
             try (AlignmentResult aligned = alignment.align(trainPairs, valPairs, ProgressListener.NONE);
                     ImageTowerEncoder f0 = new ImageTowerEncoder(aligned.tower());

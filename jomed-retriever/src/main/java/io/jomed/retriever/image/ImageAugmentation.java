@@ -1,7 +1,8 @@
-package io.jomed.training.alignment;
+package io.jomed.retriever.image;
 
 /**
- * Random transformations applied to training images (after preprocessing, per image and step): a shift by up
+ * Random transformations applied to training images (after preprocessing, per image and step; used by the
+ * image-tower alignment and by reader training): a shift by up
  * to {@code maxShift} pixels in each direction with the edge pixels repeated, and optional horizontal and
  * vertical flips, each with probability 1/2. Small shifts suit 28x28 medical images; fundus photographs and
  * ultrasound tolerate horizontal flips, chest X-rays do not (the heart is on the left).
@@ -12,32 +13,33 @@ package io.jomed.training.alignment;
  * @param horizontalFlip whether to mirror left-right half the time
  * @param verticalFlip whether to mirror top-bottom half the time
  */
-public record Augmentation(int maxShift, boolean horizontalFlip, boolean verticalFlip) {
+public record ImageAugmentation(int maxShift, boolean horizontalFlip, boolean verticalFlip) {
     /** No augmentation. */
-    public static final Augmentation NONE = new Augmentation(0, false, false);
+    public static final ImageAugmentation NONE = new ImageAugmentation(0, false, false);
 
-    public Augmentation {
+    public ImageAugmentation {
         if (maxShift < 0) {
             throw new IllegalArgumentException("maxShift must be non-negative, got " + maxShift);
         }
     }
 
     /** Shifts of up to {@code maxShift} pixels, no flips. */
-    public static Augmentation shifts(int maxShift) {
-        return new Augmentation(maxShift, false, false);
+    public static ImageAugmentation shifts(int maxShift) {
+        return new ImageAugmentation(maxShift, false, false);
     }
 
     /** Shifts of up to {@code maxShift} pixels and horizontal flips. */
-    public static Augmentation shiftsAndHorizontalFlips(int maxShift) {
-        return new Augmentation(maxShift, true, false);
+    public static ImageAugmentation shiftsAndHorizontalFlips(int maxShift) {
+        return new ImageAugmentation(maxShift, true, false);
     }
 
-    boolean isNone() {
+    /** Whether this changes nothing. */
+    public boolean isNone() {
         return maxShift == 0 && !horizontalFlip && !verticalFlip;
     }
 
     /** Writes an augmented copy of one CHW image from {@code src[offset..]} into {@code dst[offset..]}. */
-    void apply(float[] src, float[] dst, int offset, int channels, int height, int width, java.util.Random random) {
+    public void apply(float[] src, float[] dst, int offset, int channels, int height, int width, java.util.Random random) {
         int dx = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
         int dy = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
         boolean flipX = horizontalFlip && random.nextBoolean();
