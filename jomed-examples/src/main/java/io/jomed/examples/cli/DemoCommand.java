@@ -59,6 +59,11 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--passes", description = "Phase-1 passes over the class-balanced training stream.")
     Integer passes;
 
+    @Option(names = "--reader-augmentation", arity = "1", paramLabel = "true|false",
+            description = "Train the reader (and the closed-book baseline) on shifted (and, for fundus images, flipped) "
+                    + "images; default: the measured default.")
+    Boolean readerAugmentation;
+
     @Option(names = "--preset", defaultValue = "CLEAN",
             description = "Phase-2 preset, CLEAN or REFERENCE (method.md §2.11; default: ${DEFAULT-VALUE}).")
     Phase2Preset preset;
@@ -138,6 +143,9 @@ class DemoCommand implements Callable<Integer> {
             }
             if (passes != null) {
                 b.optPhase1Passes(passes);
+            }
+            if (readerAugmentation != null) {
+                b.optReaderAugmentation(readerAugmentation);
             }
             if (bundle() != null) {
                 b.optBundleDirectory(bundle());

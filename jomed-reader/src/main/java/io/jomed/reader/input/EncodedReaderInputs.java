@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.jomed.retriever.encoding.NativeCopies;
+import io.jomed.retriever.image.ImageAugmentation;
+import java.util.Objects;
+import java.util.Random;
 
 /**
  * A batch of reader inputs as flat float arrays, in the order every reader of this module takes them
@@ -106,6 +109,31 @@ public final class EncodedReaderInputs {
             System.arraycopy(queryImages, queryImageIndex[i] * per, out, i * per, per);
         }
         return out;
+    }
+
+    /**
+     * A copy in which every distinct query image and every case image (rows with context) is transformed by
+     * {@code augmentation} independently, drawing from {@code random}; text and flags are shared. For training only.
+     */
+    public EncodedReaderInputs augmented(ImageAugmentation augmentation, Random random) {
+        Objects.requireNonNull(augmentation, "augmentation");
+        Objects.requireNonNull(random, "random");
+        if (augmentation.isNone()) {
+            return this;
+        }
+        int per = valuesPerImage();
+        float[] queries = new float[queryImages.length];
+        for (int q = 0; q < queries.length / per; q++) {
+            augmentation.apply(queryImages, queries, q * per, channels, height, width, random);
+        }
+        float[] cases = caseImages.clone();
+        for (int i = 0; i < size; i++) {
+            if (hasContext[i] != 0f) {
+                augmentation.apply(caseImages, cases, i * per, channels, height, width, random);
+            }
+        }
+        return new EncodedReaderInputs(size, channels, height, width, textDimension, queries, queryImageIndex, cases,
+                caseTexts, questions, hasContext);
     }
 
     /** A copy of the case images, {@code [N, C, H, W]} flattened. */

@@ -15,8 +15,10 @@ import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.reader.classifier.ParameterSnapshot;
 import io.jomed.reader.input.EncodedReaderInputs;
 import io.jomed.reader.input.ReaderInputEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 
 /**
  * Trains a {@link ClassifierReaderModel} one batch at a time: given (reader input, gold label index) pairs
@@ -36,9 +38,13 @@ public final class ReaderTrainingStep implements AutoCloseable {
     private final ClassifierReaderModel model;
     private final ReaderInputEncoder inputEncoder;
     private final AdamW optimizer;
+    private final ImageAugmentation augmentation;
+    private final Random random;
 
     private ReaderTrainingStep(Builder b) {
         this.model = b.model;
+        this.augmentation = b.augmentation;
+        this.random = new Random(b.seed);
         this.inputEncoder = model.newInputEncoder(b.textEncoder, b.textCacheSize);
         for (Parameter p : model.parameters()) {
             p.getArray().setRequiresGradient(true);
@@ -88,7 +94,7 @@ public final class ReaderTrainingStep implements AutoCloseable {
             }
             oneHot[i * classes + goldLabels[i]] = 1f;
         }
-        EncodedReaderInputs encoded = inputEncoder.encode(inputs);
+        EncodedReaderInputs encoded = inputEncoder.encode(inputs).augmented(augmentation, random);
         float lossValue;
         try (NDManager scope = model.manager().newSubManager()) {
             NDList x = encoded.toCompactNDList(scope);
@@ -149,6 +155,8 @@ public final class ReaderTrainingStep implements AutoCloseable {
         private float epsilon = 1e-8f;
         private float weightDecay = 0.01f;
         private long textCacheSize = 4096;
+        private ImageAugmentation augmentation = ImageAugmentation.NONE;
+        private long seed = 1;
 
         private Builder() {
         }
@@ -181,6 +189,21 @@ public final class ReaderTrainingStep implements AutoCloseable {
 
         public Builder optTextCacheSize(long size) {
             this.textCacheSize = size;
+            return this;
+        }
+
+        /**
+         * Random transformations of the query and case images of every training batch (each image independently,
+         * after preprocessing); default {@link ImageAugmentation#NONE}.
+         */
+        public Builder optAugmentation(ImageAugmentation augmentation) {
+            this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
+            return this;
+        }
+
+        /** Seed of the augmentation's random draws, default 1. */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
             return this;
         }
 

@@ -12,18 +12,81 @@ import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.api.retrieval.Query;
 import io.jomed.reader.testing.HashTextEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReaderInputEncoderTest {
     private static MedicalImage grey(int w, int h, int value) {
         byte[] px = new byte[w * h];
-        java.util.Arrays.fill(px, (byte) value);
+        Arrays.fill(px, (byte) value);
         return MedicalImage.ofPixels(w, h, 1, px);
     }
 
     private static KnowledgeBaseCase kase(String id, String text, MedicalImage image) {
         return KnowledgeBaseCase.builder().setId(id).setImage(image).optText(text).build();
+    }
+
+    /** A 4x4 grey image whose pixel (x, y) is {@code 16 * (4 y + x)}, so mirror images differ. */
+    private static MedicalImage ramp() {
+        byte[] px = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            px[i] = (byte) (16 * i);
+        }
+        return MedicalImage.ofPixels(4, 4, 1, px);
+    }
+
+    private static float[] mirrored(float[] image, int width) {
+        float[] out = new float[image.length];
+        for (int i = 0; i < image.length; i++) {
+            int x = i % width;
+            out[i] = image[i - x + width - 1 - x];
+        }
+        return out;
+    }
+
+    @Test
+    void augmentedTransformsEachImageAloneAndLeavesTextsFlagsAndClosedBookRowsAlone() {
+        HashTextEncoder text = new HashTextEncoder(8);
+        ReaderInputEncoder encoder = ReaderInputEncoder.builder().setTextEncoder(text)
+                .setImageInput(new ReaderImageInput(4, 4, 1)).build();
+        Query query = Query.of(ramp(), "asked");
+        List<ReaderInput> inputs = List.of(
+                ReaderInput.withContext(query, kase("a", "report a", ramp())),
+                ReaderInput.withContext(query, kase("b", "report b", ramp())),
+                ReaderInput.closedBook(Query.of(grey(4, 4, 0))));
+        EncodedReaderInputs plain = encoder.encode(inputs);
+        assertThat(plain.augmented(ImageAugmentation.NONE, new Random(1))).isSameAs(plain);
+
+        ImageAugmentation flips = new ImageAugmentation(0, true, false);
+        float[] original = Arrays.copyOfRange(plain.caseImages(), 0, 16);
+        float[] mirror = mirrored(original, 4);
+        Set<String> seen = new HashSet<>();
+        for (int seed = 0; seed < 20; seed++) {
+            EncodedReaderInputs aug = plain.augmented(flips, new Random(seed));
+            assertThat(aug.distinctQueryImages()).isEqualTo(2);
+            float[] q = aug.queryImages();
+            // both rows of the query share one (possibly mirrored) copy of it
+            assertThat(Arrays.copyOfRange(q, 0, 16)).isEqualTo(Arrays.copyOfRange(q, 16, 32));
+            float[] c = aug.caseImages();
+            for (int row = 0; row < 2; row++) {
+                float[] image = Arrays.copyOfRange(c, row * 16, row * 16 + 16);
+                assertThat(Arrays.equals(image, original) || Arrays.equals(image, mirror))
+                        .as("case image of row %d is the image or its mirror", row).isTrue();
+                seen.add(row + ":" + Arrays.equals(image, original));
+            }
+            assertThat(Arrays.copyOfRange(c, 32, 48)).containsOnly(0f);
+            assertThat(aug.caseTexts()).isEqualTo(plain.caseTexts());
+            assertThat(aug.questions()).isEqualTo(plain.questions());
+            assertThat(aug.hasContext(2)).isEqualTo(0f);
+        }
+        // each case image is flipped on its own draw: over 20 draws each row was seen both ways
+        assertThat(seen).containsExactlyInAnyOrder("0:true", "0:false", "1:true", "1:false");
+        assertThat(plain.caseImages()).startsWith(original); // the original batch is untouched
     }
 
     @Test
@@ -48,11 +111,11 @@ class ReaderInputEncoderTest {
         assertThat(enc.hasContext(1)).isEqualTo(0f);
         float[] caseText = enc.caseTexts();
         assertThat(caseText).hasSize(16);
-        assertThat(java.util.Arrays.copyOfRange(caseText, 0, 8)).isEqualTo(text.encode("report a"));
-        assertThat(java.util.Arrays.copyOfRange(caseText, 8, 16)).containsOnly(0f);
+        assertThat(Arrays.copyOfRange(caseText, 0, 8)).isEqualTo(text.encode("report a"));
+        assertThat(Arrays.copyOfRange(caseText, 8, 16)).containsOnly(0f);
         float[] questions = enc.questions();
-        assertThat(java.util.Arrays.copyOfRange(questions, 0, 8)).isEqualTo(text.encode("asked"));
-        assertThat(java.util.Arrays.copyOfRange(questions, 8, 16)).isEqualTo(text.encode("task question"));
+        assertThat(Arrays.copyOfRange(questions, 0, 8)).isEqualTo(text.encode("asked"));
+        assertThat(Arrays.copyOfRange(questions, 8, 16)).isEqualTo(text.encode("task question"));
     }
 
     @Test

@@ -5,6 +5,9 @@ import io.jomed.api.encoding.TextEncoder;
 import io.jomed.api.kb.KnowledgeBaseCase;
 import io.jomed.api.progress.ProgressEvent;
 import io.jomed.api.progress.ProgressListener;
+import io.jomed.api.reranking.MajorityVoteReranker;
+import io.jomed.api.reranking.ReaderConfidenceReranker;
+import io.jomed.api.reranking.TopRankedReranker;
 import io.jomed.api.retrieval.RetrievalOptions;
 import io.jomed.api.retrieval.RetrievedCase;
 import io.jomed.api.retrieval.RetrieverHead;
@@ -17,38 +20,36 @@ import io.jomed.reader.classifier.ClassifierReaderConfig;
 import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
+import io.jomed.retriever.reranking.ImageSimilarityReranker;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.alignment.AlignmentPair;
 import io.jomed.training.alignment.AlignmentResult;
 import io.jomed.training.alignment.DistinctTextKeys;
 import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.alignment.OutOfFoldAlignment;
+import io.jomed.training.analysis.InconsistencyAnalysis;
+import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
+import io.jomed.training.evaluation.ItemSelection;
 import io.jomed.training.evaluation.KnnVote;
 import io.jomed.training.evaluation.ModeEvaluator;
 import io.jomed.training.evaluation.RetrievalMemorisation;
 import io.jomed.training.phase1.Phase1Mode;
 import io.jomed.training.phase1.Phase1ReaderTraining;
 import io.jomed.training.phase1.Phase1Result;
-import io.jomed.training.report.EvaluationReport;
-import io.jomed.api.reranking.MajorityVoteReranker;
-import io.jomed.api.reranking.ReaderConfidenceReranker;
-import io.jomed.api.reranking.TopRankedReranker;
-import io.jomed.retriever.reranking.ImageSimilarityReranker;
-import io.jomed.training.analysis.InconsistencyAnalysis;
-import io.jomed.training.analysis.RerankerComparison;
-import io.jomed.training.evaluation.ItemSelection;
 import io.jomed.training.phase2.Phase2Result;
 import io.jomed.training.phase2.Phase2RetrieverTraining;
 import io.jomed.training.phase2.Phase2Settings;
 import io.jomed.training.phase2.StageResult;
-import java.util.ArrayList;
+import io.jomed.training.report.EvaluationReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -74,7 +75,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MedMnistExperiment {
     private static final Logger LOG = LoggerFactory.getLogger(MedMnistExperiment.class);
-    private static final int[] KNN_KS = {1, 3, 5, 10, 15, 20};
+    private static final int[] KNN_KS = KnnVote.candidateKs();
 
     private final MedMnistDataset dataset;
     private final TextEncoder textEncoder;
@@ -85,6 +86,7 @@ public final class MedMnistExperiment {
     private final int outOfFoldFolds;
     private final boolean outOfFoldWhenMemorised;
     private final int phase1Passes;
+    private final boolean readerAugmentation;
     private final Path bundleDirectory;
     private final Phase2Settings phase2Settings;
 
@@ -98,6 +100,7 @@ public final class MedMnistExperiment {
         this.outOfFoldFolds = b.outOfFoldFolds;
         this.outOfFoldWhenMemorised = b.outOfFoldWhenMemorised;
         this.phase1Passes = b.phase1Passes;
+        this.readerAugmentation = b.readerAugmentation;
         this.bundleDirectory = b.bundleDirectory;
         this.phase2Settings = b.phase2Settings;
     }
@@ -264,6 +267,7 @@ public final class MedMnistExperiment {
         configuration.put("alignment_epochs", Integer.toString(alignmentEpochs));
         configuration.put("out_of_fold_folds", Integer.toString(folds));
         configuration.put("phase1_passes", Integer.toString(phase1Passes));
+        configuration.put("phase1_augmentation", Boolean.toString(readerAugmentation));
         configuration.putAll(phase2.metadata());
         ModelBundleWriter.Builder writer = ModelBundleWriter.builder().setImageKeyEncoder(aligned.tower()).setTextKeyEncoder(g0)
                 .setReaderModel(model).setKnowledgeBase(kb, KnowledgeBaseMode.PATH)
@@ -287,7 +291,8 @@ public final class MedMnistExperiment {
             List<TaskExample> val, Map<String, float[]> outOfFold, Phase1Mode mode, long steps) {
         Phase1ReaderTraining.Builder b = Phase1ReaderTraining.builder().setRetriever(retriever).setModel(model)
                 .setTextEncoder(textEncoder).setTrainingExamples(train).setValidationExamples(val).optMode(mode)
-                .optPasses(phase1Passes).optSeed(seed);
+                .optPasses(phase1Passes).optSeed(seed)
+                .optAugmentation(readerAugmentation ? MedMnistDefaults.augmentation(dataset) : ImageAugmentation.NONE);
         if (!outOfFold.isEmpty()) {
             b.optOutOfFoldEmbeddings(outOfFold);
         }
@@ -326,6 +331,7 @@ public final class MedMnistExperiment {
         private int outOfFoldFolds = 3;
         private boolean outOfFoldWhenMemorised = true;
         private int phase1Passes = Phase1Defaults.PASSES;
+        private boolean readerAugmentation = Phase1Defaults.AUGMENTATION;
         private Path bundleDirectory;
         private Phase2Settings phase2Settings = Phase2Defaults.settings();
 
@@ -401,6 +407,16 @@ public final class MedMnistExperiment {
                 throw new IllegalArgumentException("phase-1 passes must be positive, got " + passes);
             }
             this.phase1Passes = passes;
+            return this;
+        }
+
+        /**
+         * Whether phase 1 (both the retrieval-augmented reader and the closed-book baseline) trains on augmented
+         * images, the dataset's {@link MedMnistDefaults#augmentation augmentation}; default
+         * {@value Phase1Defaults#AUGMENTATION}.
+         */
+        public Builder optReaderAugmentation(boolean augment) {
+            this.readerAugmentation = augment;
             return this;
         }
 

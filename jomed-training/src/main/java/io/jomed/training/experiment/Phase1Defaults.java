@@ -8,6 +8,8 @@ package io.jomed.training.experiment;
 final class Phase1Defaults {
     /** Passes over the class-balanced stream. */
     static final int PASSES = 8;
+    /** Whether reader training sees augmented images. */
+    static final boolean AUGMENTATION = false;
 
     private Phase1Defaults() {
     }

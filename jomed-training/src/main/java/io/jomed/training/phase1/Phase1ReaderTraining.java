@@ -22,6 +22,7 @@ import io.jomed.reader.classifier.ClassifierReader;
 import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.reader.classifier.ParameterSnapshot;
 import io.jomed.reader.training.ReaderTrainingStep;
+import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.retrieval.DualHeadRetriever;
 import io.jomed.training.sampling.ClassBalancedSampler;
 import io.jomed.training.sampling.SamplingMode;
@@ -58,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * steps and the same rows per batch, selection by closed-book validation accuracy. The number of steps is
  * {@code passes} times the batches per pass of the retrieval-augmented stream in both modes.
  *
- * <p>One seed drives the sampling and the reader's dropout (through the PyTorch engine's global seed, so
+ * <p>Training images may be augmented ({@link Builder#optAugmentation}); validation images never are.
+ *
+ * <p>One seed drives the sampling, the augmentation and the reader's dropout (through the PyTorch engine's global seed, so
  * concurrent PyTorch training elsewhere in the process breaks exact reproducibility); the model's initial
  * weights come from its own config seed, which callers set to the same run seed.
  *
@@ -93,6 +96,7 @@ public final class Phase1ReaderTraining {
     private final long seed;
     private final int kPerHead;
     private final int evaluateEvery;
+    private final ImageAugmentation augmentation;
 
     private Phase1ReaderTraining(Builder b) {
         this.retriever = b.retriever;
@@ -112,6 +116,7 @@ public final class Phase1ReaderTraining {
         this.seed = b.seed;
         this.kPerHead = b.kPerHead;
         this.evaluateEvery = b.evaluateEvery;
+        this.augmentation = b.augmentation;
     }
 
     public static Builder builder() {
@@ -182,7 +187,7 @@ public final class Phase1ReaderTraining {
         long bestStep = 0;
         double bestAccuracy = Double.NEGATIVE_INFINITY;
         try (ReaderTrainingStep trainer = ReaderTrainingStep.builder().setModel(model).setTextEncoder(textEncoder)
-                        .optWeightDecay(weightDecay).build();
+                        .optWeightDecay(weightDecay).optAugmentation(augmentation).optSeed(seed).build();
                 ClassifierReader reader = ClassifierReader.builder().setModel(model).setTextEncoder(textEncoder).build()) {
             ParameterSnapshot initial = trainer.snapshotParameters();
             double lossSum = 0;
@@ -397,6 +402,7 @@ public final class Phase1ReaderTraining {
         private long seed = 1;
         private int kPerHead = 2;
         private int evaluateEvery = 50;
+        private ImageAugmentation augmentation = ImageAugmentation.NONE;
 
         private Builder() {
         }
@@ -509,7 +515,16 @@ public final class Phase1ReaderTraining {
             return this;
         }
 
-        /** The run seed of sampling and dropout; default 1. */
+        /**
+         * Random transformations of the query and case images of every training batch (validation never sees
+         * them); default {@link ImageAugmentation#NONE}. Both modes use the same setting.
+         */
+        public Builder optAugmentation(ImageAugmentation augmentation) {
+            this.augmentation = Objects.requireNonNull(augmentation, "augmentation");
+            return this;
+        }
+
+        /** The run seed of sampling, dropout and augmentation; default 1. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
