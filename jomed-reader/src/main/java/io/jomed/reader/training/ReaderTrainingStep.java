@@ -2,6 +2,7 @@ package io.jomed.reader.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,16 +17,21 @@ import io.jomed.reader.classifier.ParameterSnapshot;
 import io.jomed.reader.input.EncodedReaderInputs;
 import io.jomed.reader.input.ReaderInputEncoder;
 import io.jomed.retriever.image.ImageAugmentation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains a {@link ClassifierReaderModel} one batch at a time: given (reader input, gold label index) pairs
  * it runs the model in training mode (dropout on), computes the mean cross-entropy of the label logits,
  * back-propagates with DJL's {@link GradientCollector} and updates every parameter with {@link AdamW}.
  * Each step runs in its own sub-manager, closed before the step returns, and clears the gradients
- * afterwards. The learning rate is given per step so the caller owns the schedule.
+ * afterwards. The learning rate is given per step so the caller owns the schedule. A step whose loss or gradients
+ * are not finite (libtorch on CPU occasionally returns a garbage gradient) is never applied: the batch is computed
+ * again, up to 3 times, before the step fails.
  *
  * <p>Parameter snapshots ({@link #snapshotParameters()}, {@link #restoreParameters(ParameterSnapshot)})
  * serve best-on-validation selection; {@link #optimizerState()} and {@link #restoreOptimizerState} serve
@@ -35,6 +41,9 @@ import java.util.Random;
  * <p>Not thread-safe. Owns the optimizer (closed with it), not the model or the text encoder.
  */
 public final class ReaderTrainingStep implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReaderTrainingStep.class);
+    /** Forward and backward passes tried per batch before a non-finite gradient fails the step. */
+    private static final int MAX_ATTEMPTS = 3;
     private final ClassifierReaderModel model;
     private final ReaderInputEncoder inputEncoder;
     private final AdamW optimizer;
@@ -73,6 +82,8 @@ public final class ReaderTrainingStep implements AutoCloseable {
      * @param learningRate this step's learning rate
      * @return the batch's mean cross-entropy before the update
      * @throws IllegalArgumentException if the sizes differ, the batch is empty or a label is outside the label space
+     * @throws IllegalStateException if the loss or a gradient is non-finite in each of 3 forward and backward passes
+     *     (the parameters and the optimizer are then unchanged)
      */
     public float step(List<ReaderInput> inputs, int[] goldLabels, float learningRate) {
         Objects.requireNonNull(inputs, "inputs");
@@ -95,29 +106,69 @@ public final class ReaderTrainingStep implements AutoCloseable {
             oneHot[i * classes + goldLabels[i]] = 1f;
         }
         EncodedReaderInputs encoded = inputEncoder.encode(inputs).augmented(augmentation, random);
-        float lossValue;
-        try (NDManager scope = model.manager().newSubManager()) {
-            NDList x = encoded.toCompactNDList(scope);
-            NDArray target = scope.create(oneHot, new Shape(inputs.size(), classes));
-            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray logits = model.forward(x, true);
-                NDArray loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
-                collector.backward(loss);
-                lossValue = loss.getFloat();
-            }
-            optimizer.step(learningRate);
-        } finally {
-            for (Parameter p : model.parameters()) {
-                if (p.getArray().hasGradient()) {
-                    JniUtils.zeroGrad((PtNDArray) p.getArray());
+        for (int attempt = 1; ; attempt++) {
+            float lossValue;
+            List<String> nonFinite;
+            try (NDManager scope = model.manager().newSubManager()) {
+                NDList x = encoded.toCompactNDList(scope);
+                NDArray target = scope.create(oneHot, new Shape(inputs.size(), classes));
+                try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray logits = model.forward(x, true);
+                    NDArray loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).neg().mean();
+                    collector.backward(loss);
+                    lossValue = loss.getFloat();
+                }
+                nonFinite = nonFiniteGradients(scope);
+                if (nonFinite.isEmpty() && Float.isFinite(lossValue)) {
+                    optimizer.step(learningRate);
+                    return lossValue;
+                }
+            } finally {
+                for (Parameter p : model.parameters()) {
+                    if (p.getArray().hasGradient()) {
+                        JniUtils.zeroGrad((PtNDArray) p.getArray());
+                    }
                 }
             }
+            if (attempt >= MAX_ATTEMPTS) {
+                throw new IllegalStateException("training loss " + lossValue + ", non-finite gradients in " + nonFinite
+                        + " at optimizer step " + (optimizer.stepCount() + 1) + " in " + MAX_ATTEMPTS
+                        + " attempts; the parameters were left unchanged; lower the learning rate");
+            }
+            LOG.warn("reader training: loss {} and non-finite gradients in {} at optimizer step {}; skipped the update and "
+                    + "recomputing the batch (attempt {} of {})", lossValue, nonFinite, optimizer.stepCount() + 1,
+                    attempt + 1, MAX_ATTEMPTS);
         }
-        if (!Float.isFinite(lossValue)) {
-            throw new IllegalStateException("training loss is " + lossValue + " at optimizer step " + optimizer.stepCount()
-                    + "; lower the learning rate");
+    }
+
+    /**
+     * The names of the parameters whose gradient holds a NaN, an infinity or a value whose square overflows float32
+     * (libtorch on CPU occasionally returns such garbage for one step; an AdamW update from it would poison the
+     * weights for good).
+     */
+    private List<String> nonFiniteGradients(NDManager scope) {
+        List<Parameter> params = model.parameters();
+        NDList squares = new NDList(params.size());
+        List<String> names = new ArrayList<>(params.size());
+        for (Parameter p : params) {
+            if (p.getArray().hasGradient()) {
+                NDArray g = p.getArray().getGradient();
+                g.attach(scope);
+                squares.add(g.square().sum());
+                names.add(p.getName());
+            }
         }
-        return lossValue;
+        List<String> out = new ArrayList<>();
+        if (squares.isEmpty()) {
+            return out;
+        }
+        float[] values = NDArrays.stack(squares).toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                out.add(names.get(i));
+            }
+        }
+        return out;
     }
 
     /** A copy of the current parameters (for best-on-validation selection). */

@@ -3,6 +3,7 @@ package io.jomed.reader.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.nn.Parameter;
 import io.jomed.api.reading.LabelLogits;
 import io.jomed.api.reading.ReaderInput;
 import io.jomed.api.retrieval.Query;
@@ -12,7 +13,9 @@ import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.reader.classifier.ParameterSnapshot;
 import io.jomed.reader.testing.HashTextEncoder;
 import io.jomed.reader.testing.SyntheticReaderData;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,29 @@ class ReaderTrainingStepTest {
                 correct += out.get(i).predicted() == testGold[i] ? 1 : 0;
             }
             assertThat(correct).isGreaterThanOrEqualTo(57);
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientNeverReachesTheWeightsAndFailsTheStepWithAClearMessage() {
+        Random random = new Random(7);
+        int[] gold = new int[8];
+        List<ReaderInput> inputs = batch(random, 8, gold);
+        try (ClassifierReaderModel model = smallModel();
+                ReaderTrainingStep trainer = ReaderTrainingStep.builder().setModel(model).setTextEncoder(TEXT).build()) {
+            trainer.step(inputs, gold, 1e-3f);
+            long steps = trainer.optimizer().stepCount();
+            // a poisoned weight makes every forward pass, and so every gradient, NaN
+            Parameter poisoned = model.parameters().get(model.parameters().size() - 1);
+            float[] nan = new float[Math.toIntExact(poisoned.getArray().size())];
+            Arrays.fill(nan, Float.NaN);
+            poisoned.getArray().set(FloatBuffer.wrap(nan));
+            String before = model.fingerprint();
+            assertThatThrownBy(() -> trainer.step(inputs, gold, 1e-3f)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("non-finite gradients in [").hasMessageContaining("in 3 attempts")
+                    .hasMessageContaining("parameters were left unchanged");
+            assertThat(model.fingerprint()).as("no update was applied").isEqualTo(before);
+            assertThat(trainer.optimizer().stepCount()).isEqualTo(steps);
         }
     }
 
