@@ -48,6 +48,10 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--report", description = "Write the JSON report of the run to this file.")
     Path report;
 
+    @Option(names = "--predictions", description = "Write the test split's prediction log (per query and mode: the "
+            + "probability of every class and every retrieved case with its logits) as JSON to this file.")
+    Path predictions;
+
     @Option(names = "--work-dir", description = "Where the knowledge base is written (default: a new temporary folder).")
     Path workDir;
 
@@ -178,6 +182,10 @@ class DemoCommand implements Callable<Integer> {
                 for (Path plot : writePlots(outcome, report)) {
                     System.out.println("plot: " + plot.toAbsolutePath());
                 }
+            }
+            if (predictions != null) {
+                outcome.report().log().write(predictions);
+                System.out.println("prediction log: " + predictions.toAbsolutePath());
             }
             outcome.bundle().ifPresent(p -> System.out.println("model bundle: " + p.toAbsolutePath()));
         }

@@ -9,7 +9,7 @@ final class Phase1Defaults {
     /** Passes over the class-balanced stream. */
     static final int PASSES = 8;
     /** Whether reader training sees augmented images. */
-    static final boolean AUGMENTATION = false;
+    static final boolean AUGMENTATION = true;
 
     private Phase1Defaults() {
     }
