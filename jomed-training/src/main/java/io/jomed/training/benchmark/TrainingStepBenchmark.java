@@ -97,8 +97,6 @@ public final class TrainingStepBenchmark {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingStepBenchmark.class);
     private static final long SEED = 1;
-    /** Attempts at a phase-2 step whose gradients come back non-finite, as in phase 2 itself. */
-    private static final int MAX_PHASE2_ATTEMPTS = 3;
     private static final int TEXT_DIMENSION = 384;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -499,18 +497,7 @@ public final class TrainingStepBenchmark {
                 }
             }
             double[] weights = loss.weights(predictions);
-            // as phase 2 does: a step whose gradients came back non-finite (libtorch on CPU, rarely) is computed again
-            for (int attempt = 1; ; attempt++) {
-                Phase2GradientStep.Outcome outcome = gradient.apply(x, frozen, keys, g, weights, (float) phase2.learningRate());
-                if (outcome.applied()) {
-                    break;
-                }
-                if (attempt == MAX_PHASE2_ATTEMPTS) {
-                    throw new IllegalStateException("phase-2 benchmark step " + s + " made no update in " + attempt
-                            + " attempts: loss " + outcome.loss() + ", gradient norm " + outcome.gradientNorm());
-                }
-                LOG.warn("phase-2 benchmark step {}: non-finite gradients; computing the step again", s);
-            }
+            gradient.applyRecomputing(x, frozen, keys, g, weights, (float) phase2.learningRate(), "benchmark step " + s);
         }
 
         @Override

@@ -103,6 +103,43 @@ public final class Phase2GradientStep {
     public record Outcome(double loss, double gradientNorm, boolean applied) {
     }
 
+    /** The attempts {@link #applyRecomputing} makes at one step. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    /**
+     * What {@link #applyRecomputing} did.
+     *
+     * @param loss the unscaled loss value of the applied attempt
+     * @param gradientNorm its unscaled global gradient norm before clipping
+     * @param recomputations how many attempts before it came back with non-finite gradients
+     */
+    public record AppliedStep(double loss, double gradientNorm, int recomputations) {
+    }
+
+    /**
+     * {@link #apply}, computed again (at most {@value #MAX_ATTEMPTS} attempts) while the loss is finite but the
+     * gradients come back non-finite: libtorch 2.7's CPU backward occasionally returns garbage gradients for a step
+     * (not reproducible run to run), and such a step is recomputed, never applied.
+     *
+     * @param step names the step in messages, for example {@code "step 12 of the IMAGE stage"}
+     * @throws IllegalStateException naming the step if the loss is not finite or no attempt could be applied
+     */
+    public AppliedStep applyRecomputing(float[] images, float[] f0Rows, float[] keys, double[][] g, double[] weights,
+            float learningRate, String step) {
+        Objects.requireNonNull(step, "step");
+        for (int attempt = 1; ; attempt++) {
+            Outcome outcome = apply(images, f0Rows, keys, g, weights, learningRate);
+            if (outcome.applied()) {
+                return new AppliedStep(outcome.loss(), outcome.gradientNorm(), attempt - 1);
+            }
+            if (!Double.isFinite(outcome.loss()) || attempt == MAX_ATTEMPTS) {
+                throw new IllegalStateException("phase-2 loss " + outcome.loss() + ", gradient norm " + outcome.gradientNorm()
+                        + " at " + step + " after " + attempt + " attempts; lower the learning rate");
+            }
+            LOG.warn("phase 2: non-finite gradients at {}; recomputing the step", step);
+        }
+    }
+
     /**
      * One forward, backward, clipping and (when the loss and gradient norm are finite) optimizer update.
      *

@@ -83,7 +83,6 @@ public final class Phase2RetrieverTraining {
     static final String JOB = "phase2";
     private static final Logger LOG = LoggerFactory.getLogger(Phase2RetrieverTraining.class);
     private static final int RECALL_SAMPLE_EVERY = 25;
-    private static final int MAX_ATTEMPTS = 3;
 
     private final LuceneKnowledgeBase knowledgeBase;
     private final ImageTower f0;
@@ -575,8 +574,7 @@ public final class Phase2RetrieverTraining {
             if (weightSum == 0 && settings.disagreementWeighting() == DisagreementWeighting.WHOLE_SET) {
                 return new StepOutcome(Double.NaN, recall, 0); // no query with disagreeing candidates: no update (§2.8)
             }
-            // libtorch 2.7's CPU backward occasionally returns non-finite gradients for this small tower (seen in
-            // the first convolutions only, not reproducible run to run); such a step is recomputed, never applied.
+            // a step whose gradients come back non-finite is recomputed, never applied (Phase2GradientStep.applyRecomputing)
             int threads = singleThreaded ? JniUtils.getNumThreads() : 0;
             if (singleThreaded) {
                 JniUtils.setNumThreads(1);
@@ -592,20 +590,9 @@ public final class Phase2RetrieverTraining {
 
         private StepOutcome gradientStep(RetrieverHead head, AdamW optimizer, Phase2GradientStep gradient, float lr, float[] x,
                 float[] frozen, float[] keyData, double[][] g, double[] weights, double recall) {
-            for (int attempt = 1; ; attempt++) {
-                Phase2GradientStep.Outcome outcome = gradient.apply(x, frozen, keyData, g, weights, lr);
-                double lossValue = outcome.loss();
-                double gradientNorm = outcome.gradientNorm();
-                if (outcome.applied()) {
-                    return new StepOutcome(lossValue, recall, attempt - 1);
-                }
-                if (!Double.isFinite(lossValue) || attempt == MAX_ATTEMPTS) {
-                    throw new IllegalStateException("phase-2 loss " + lossValue + ", gradient norm " + gradientNorm + " at step "
-                            + (optimizer.stepCount() + 1) + " of the " + head + " stage after " + attempt
-                            + " attempts; lower the learning rate");
-                }
-                LOG.warn("phase 2, {} stage: non-finite gradients at step {}; recomputing the step", head, optimizer.stepCount() + 1);
-            }
+            Phase2GradientStep.AppliedStep applied = gradient.applyRecomputing(x, frozen, keyData, g, weights, lr,
+                    "step " + (optimizer.stepCount() + 1) + " of the " + head + " stage");
+            return new StepOutcome(applied.loss(), recall, applied.recomputations());
         }
 
         /** A case of the frozen knowledge base, loaded once. */

@@ -85,6 +85,33 @@ class Phase2GradientStepTest {
     }
 
     @Test
+    void applyRecomputingAppliesACleanStepAtOnceAndFailsNamingTheStepWhenGradientsStayNonFinite() {
+        Phase2Settings settings = Phase2Settings.builder().build();
+        KlRetrieverLoss loss = KlRetrieverLoss.of(settings);
+        try (ImageTower theta = tower(); AdamW optimizer = optimizer(theta)) {
+            Phase2GradientStep step = Phase2GradientStep.of(theta, optimizer, loss, settings, false);
+            float[] images = RandomArrays.gaussian(B * 16 * 16, 1);
+            float[] f0 = RandomArrays.gaussian(B * DIM, 2);
+            float[] keys = RandomArrays.gaussian(B * K * DIM, 3);
+            double[][] g = {{-0.1, -2, -0.5, -3, -1}, {-1, -1, -0.2, -4, -0.3}};
+            double[] weights = {1, 1};
+
+            Phase2GradientStep.AppliedStep applied = step.applyRecomputing(images, f0, keys, g, weights, 1e-3f, "step 1");
+            assertThat(applied.recomputations()).isZero();
+            assertThat(applied.loss()).isFinite();
+            assertThat(applied.gradientNorm()).isPositive().isFinite();
+            assertThat(optimizer.stepCount()).isEqualTo(1);
+
+            // a NaN supervision score leaves the loss finite but makes every gradient NaN, on every attempt
+            double[][] poisoned = {{Double.NaN, -2, -0.5, -3, -1}, {-1, -1, -0.2, -4, -0.3}};
+            assertThatThrownBy(() -> step.applyRecomputing(images, f0, keys, poisoned, weights, 1e-3f, "step 2 of the IMAGE stage"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("gradient norm NaN")
+                    .hasMessageContaining("at step 2 of the IMAGE stage after " + Phase2GradientStep.MAX_ATTEMPTS + " attempts");
+            assertThat(optimizer.stepCount()).as("a step with non-finite gradients is never applied").isEqualTo(1);
+        }
+    }
+
+    @Test
     void validatesItsArguments() {
         KlRetrieverLoss loss = KlRetrieverLoss.of(Phase2Settings.clean());
         try (ImageTower theta = tower(); AdamW optimizer = optimizer(theta)) {
