@@ -157,7 +157,8 @@ class DemoCommand implements Callable<Integer> {
             b.optPhase2Settings(phase2Settings());
             MedMnistExperiment.Outcome outcome = b.build().run(progress);
             System.err.println();
-            System.out.printf(Locale.ROOT, "%n%s, test split, seed %d (k-NN k=%d chosen on val)%n%n", dataset, seed, outcome.knnK());
+            System.out.printf(Locale.ROOT, "%n%s, test split, seed %d (k-NN k=%d chosen on %s)%n%n", dataset, seed,
+                    outcome.knnSelection().k(), outcome.knnSelection().rule());
             System.out.println(ReportTable.markdown(outcome.report()));
             StringBuilder t = new StringBuilder("timings:");
             for (Map.Entry<String, Double> e : outcome.timingsSeconds().entrySet()) {

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code f0} to the frozen text encoder {@code g0} on the train split (model selection on val), builds a
  * Lucene knowledge base of the train split, and measures on the test split the HNSW recall@10 of the image
  * head against exact search, the k-NN majority-vote accuracy of the image head for several {@code k} (the
- * "retrieval only" baseline; {@code k} chosen on val), the text head's, raw-pixel k-NN beside it, ingest
+ * "retrieval only" baseline; {@code k} chosen by {@link KnnKSelection}), the text head's, raw-pixel k-NN beside it, ingest
  * throughput and query latency. It also compares training queries (leave-one-out) with validation queries,
  * which shows whether the tower memorised its training cases, and optionally training queries embedded out
  * of fold ({@link OutOfFoldAlignment}), which shows what a reader trained on retrieval for training queries
@@ -103,17 +103,21 @@ public final class RetrievalEvaluation {
                 Map<Integer, Double> knnVal = knnAccuracy(kb, f0, RetrieverHead.IMAGE, valEmb, val, maxK, false);
                 Map<Integer, Double> knnTest = knnAccuracy(kb, f0, RetrieverHead.IMAGE, testEmb, test, maxK, false);
                 Map<Integer, Double> textTest = knnAccuracy(kb, f0, RetrieverHead.TEXT, testEmb, test, maxK, false);
-                int selectedK = KnnVote.bestK(knnVal);
-
                 Split trainSplit = split(MedMnistSplit.TRAIN);
                 Map<RetrieverHead, float[][]> trainEmb = retriever.embed(trainSplit.images());
-                double trainAcc = knnAccuracy(kb, f0, RetrieverHead.IMAGE, trainEmb, trainSplit, selectedK, true).get(selectedK);
+                Map<Integer, Double> knnTrain = knnAccuracy(kb, f0, RetrieverHead.IMAGE, trainEmb, trainSplit, maxK, true);
+                KnnKSelection selection = KnnKSelection.choose(knnVal, val.images().size(), knnTrain,
+                        trainSplit.images().size(), KnnKSelection.DEFAULT_MARGIN);
+                int selectedK = selection.k();
+                LOG.info("{} seed {}: k-NN k = {} chosen on {} (memorisation gap {})", name, seed, selectedK, selection.rule(),
+                        String.format(java.util.Locale.ROOT, "%+.3f", selection.memorisationGap()));
+                double trainAcc = knnTrain.get(selectedK);
 
                 Double outOfFold = null;
                 if (outOfFoldFolds > 0) {
                     float[][] oof = OutOfFoldAlignment.embed(alignment.apply(seed), trainPairs, valPairs, outOfFoldFolds, seed,
                             listener);
-                    outOfFold = knnAccuracy(kb, f0, RetrieverHead.IMAGE, Map.of(RetrieverHead.IMAGE, oof), trainSplit, selectedK,
+                    outOfFold = knnAccuracy(kb, f0, RetrieverHead.IMAGE, Map.of(RetrieverHead.IMAGE, oof), trainSplit, maxK,
                             true).get(selectedK);
                 }
 
@@ -124,8 +128,8 @@ public final class RetrievalEvaluation {
                 Map<Integer, Double> rawTest = raw.accuracy(test.images(), test.labels(), ks);
                 listener.onProgress(ProgressEvent.of("retrieval-eval", name, 1, 1, aligned.elapsed()));
                 return new RetrievalReport(name, seed, kb.size(), aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(),
-                        aligned.bestEpoch(), ingest.casesPerSecond(), recall, selectedK, knnVal, knnTest, textTest, rawTest,
-                        trainAcc, knnVal.get(selectedK), outOfFold, latency);
+                        aligned.bestEpoch(), ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest,
+                        rawTest, trainAcc, knnVal.get(selectedK), outOfFold, latency);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the knowledge base under " + workDirectory, e);
@@ -148,7 +152,10 @@ public final class RetrievalEvaluation {
         return new Split(images, labels, ids);
     }
 
-    /** k-NN vote accuracy per k; leave-one-out excludes each query's own case (same image and same id). */
+    /**
+     * k-NN vote accuracy for every k of {@code ks} (searching {@code maxK} deep); leave-one-out excludes each query's own
+     * case (same image and same id).
+     */
     private Map<Integer, Double> knnAccuracy(LuceneKnowledgeBase kb, ImageTowerEncoder f0, RetrieverHead head,
             Map<RetrieverHead, float[][]> embeddings, Split split, int maxK, boolean leaveOneOut) {
         float[][] e = embeddings.get(head);
@@ -161,7 +168,7 @@ public final class RetrievalEvaluation {
             ranked.add(kb.search(head, QueryEmbedding.of(e[q], f0.fingerprint(), split.images().get(q).contentHash()),
                     options.build()));
         }
-        return new KnnVote(LABEL).accuracyByK(ranked, split.labels(), leaveOneOut ? new int[] {maxK} : ks);
+        return new KnnVote(LABEL).accuracyByK(ranked, split.labels(), ks);
     }
 
     private static double recallAt10(LuceneKnowledgeBase kb, ImageTowerEncoder f0, float[][] embeddings, Split split) {

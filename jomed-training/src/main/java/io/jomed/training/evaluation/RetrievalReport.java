@@ -2,8 +2,8 @@ package io.jomed.training.evaluation;
 
 import java.util.Collections;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What one retrieval evaluation measured on one dataset and seed (issue: foundation evidence).
@@ -18,26 +18,30 @@ import java.util.Objects;
  * @param bestEpoch the selected epoch
  * @param ingestCasesPerSecond ingest throughput, encoding and commit included
  * @param recallAt10 mean recall@10 of the HNSW image-head search against exact search over the test queries
- * @param selectedK the {@code k} of the image-head k-NN vote chosen on the validation split
+ * @param kSelection how the {@code k} of the image-head k-NN vote was chosen ({@link KnnKSelection}: on the validation
+ *     split, pooled with the training split's leave-one-out queries when the tower did not memorise them)
  * @param knnValidation image-head k-NN accuracy per {@code k} on the validation split
+ * @param knnTrainingLeaveOneOut image-head k-NN accuracy per {@code k} for training queries, own case excluded
  * @param knnTest image-head k-NN accuracy per {@code k} on the test split
  * @param textHeadTest text-head (nearest report) k-NN accuracy per {@code k} on the test split
  * @param rawPixelTest raw-pixel k-NN accuracy per {@code k} on the test split
- * @param trainQueryAccuracy image-head k-NN accuracy at {@code selectedK} for training queries, leave-one-out
+ * @param trainQueryAccuracy image-head k-NN accuracy at the selected {@code k} for training queries, leave-one-out
  * @param validationQueryAccuracy the same for validation queries
  * @param trainQueryOutOfFoldAccuracy the same for training queries embedded out of fold (see
  *     {@link io.jomed.training.alignment.OutOfFoldAlignment}), or null when not measured
  * @param queryLatency latency of one {@code retrieve} (f0 encoding, both heads, k = 2) over test queries
  */
 public record RetrievalReport(String dataset, long seed, int kbSize, double alignmentSeconds, int alignmentEpochs,
-        int bestEpoch, double ingestCasesPerSecond, double recallAt10, int selectedK, Map<Integer, Double> knnValidation,
-        Map<Integer, Double> knnTest, Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest,
+        int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
+        Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest, Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest,
         double trainQueryAccuracy, double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy,
         LatencySummary queryLatency) {
 
     public RetrievalReport {
         Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(kSelection, "kSelection");
         knnValidation = sorted(knnValidation);
+        knnTrainingLeaveOneOut = sorted(knnTrainingLeaveOneOut);
         knnTest = sorted(knnTest);
         textHeadTest = sorted(textHeadTest);
         rawPixelTest = sorted(rawPixelTest);
@@ -48,13 +52,18 @@ public record RetrievalReport(String dataset, long seed, int kbSize, double alig
         return Collections.unmodifiableMap(new TreeMap<>(m));
     }
 
-    /** Test accuracy of the image-head k-NN vote at the validation-selected {@code k}. */
+    /** The {@code k} of the image-head k-NN vote, chosen by {@link #kSelection()}. */
+    public int selectedK() {
+        return kSelection.k();
+    }
+
+    /** Test accuracy of the image-head k-NN vote at the selected {@code k}. */
     public double knnTestAtSelectedK() {
-        return knnTest.get(selectedK);
+        return knnTest.get(selectedK());
     }
 
     /** Raw-pixel k-NN test accuracy at the same {@code k}. */
     public double rawPixelTestAtSelectedK() {
-        return rawPixelTest.get(selectedK);
+        return rawPixelTest.get(selectedK());
     }
 }

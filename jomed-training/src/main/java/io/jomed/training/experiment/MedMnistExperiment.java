@@ -34,6 +34,7 @@ import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import io.jomed.training.evaluation.ItemSelection;
+import io.jomed.training.evaluation.KnnKSelection;
 import io.jomed.training.evaluation.KnnVote;
 import io.jomed.training.evaluation.ModeEvaluator;
 import io.jomed.training.evaluation.RetrievalMemorisation;
@@ -110,8 +111,8 @@ public final class MedMnistExperiment {
     }
 
     /** What one run produced. Immutable and thread-safe. */
-    public record Outcome(EvaluationReport report, int knnK, Phase1Result rag, Phase1Result closedBook, List<StageResult> phase2,
-            Map<String, String> phase2Metadata, Optional<Path> bundle, Map<String, Double> timingsSeconds,
+    public record Outcome(EvaluationReport report, KnnKSelection knnSelection, Phase1Result rag, Phase1Result closedBook,
+            List<StageResult> phase2, Map<String, String> phase2Metadata, Optional<Path> bundle, Map<String, Double> timingsSeconds,
             RetrievalMemorisation memorisation, int outOfFoldFoldsUsed) {
     }
 
@@ -169,7 +170,10 @@ public final class MedMnistExperiment {
                     timings.put("phase1", rag.elapsed().toNanos() / 1e9);
                     timings.put("closed_book", closedBook.elapsed().toNanos() / 1e9);
 
-                    int knnK = selectKnnK(retriever, valExamples);
+                    KnnKSelection knnSelection = selectKnnK(retriever, trainExamples, valExamples);
+                    int knnK = knnSelection.k();
+                    LOG.info("k-NN baseline: k = {} chosen on {} (memorisation gap {})", knnK, knnSelection.rule(),
+                            fmt(knnSelection.memorisationGap()));
                     try (ClassifierReader ragReader = ClassifierReader.builder().setModel(ragModel).setTextEncoder(textEncoder).build();
                             ClassifierReader cbReader = ClassifierReader.builder().setModel(cbModel).setTextEncoder(textEncoder).build();
                             Phase2Result phase2 = phase2(kb, aligned.tower(), ragReader, trainExamples, valExamples, outOfFold, kbDir,
@@ -192,7 +196,7 @@ public final class MedMnistExperiment {
                                 .build().evaluate(testExamples, listener);
                         timings.put("evaluate", seconds(t));
                         EvaluationReport report = report(evaluated, trainMillis, kb, f0, testExamples, phase2, memorisation,
-                                folds);
+                                folds, knnSelection);
                         Optional<Path> bundle = Optional.empty();
                         if (bundleDirectory != null) {
                             bundle = Optional.of(writeBundle(aligned, ragModel, kb, phase2, folds));
@@ -200,7 +204,7 @@ public final class MedMnistExperiment {
                         timings.put("total", seconds(started));
                         listener.onProgress(ProgressEvent.of("experiment", dataset.name(), 1, 1,
                                 java.time.Duration.ofNanos(System.nanoTime() - started)));
-                        return new Outcome(report, knnK, rag, closedBook, phase2.stages(), phase2.metadata(), bundle, timings,
+                        return new Outcome(report, knnSelection, rag, closedBook, phase2.stages(), phase2.metadata(), bundle, timings,
                                 memorisation, folds);
                     }
                 }
@@ -211,7 +215,8 @@ public final class MedMnistExperiment {
     }
 
     private EvaluationReport report(ModeEvaluator.Result evaluated, double trainMillis, LuceneKnowledgeBase kb, ImageTowerEncoder f0,
-            List<TaskExample> test, Phase2Result phase2, RetrievalMemorisation memorisation, int folds) {
+            List<TaskExample> test, Phase2Result phase2, RetrievalMemorisation memorisation, int folds,
+            KnnKSelection knnSelection) {
         var log = evaluated.log();
         ItemSelection selection = ItemSelection.ALL;
         boolean[] partition = InconsistencyAnalysis.partition(log, ModeEvaluator.STANDARD_RAG, selection);
@@ -230,7 +235,7 @@ public final class MedMnistExperiment {
                 .addComparison(ModeEvaluator.STANDARD_RAG, ModeEvaluator.CLOSED_BOOK)
                 .addComparison(ModeEvaluator.JOMED, ModeEvaluator.STANDARD_RAG)
                 .optRerankers(rerankers).optSkippedStages(phase2.skippedStages()).optTrainingRetrieval(memorisation, folds)
-                .optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
+                .optKnnSelection(knnSelection).optTrainMillis(trainMillis).optLatency(evaluated.latency()).build();
     }
 
     private Phase2Result phase2(LuceneKnowledgeBase kb, ImageTower f0, ClassifierReader reader,
@@ -302,14 +307,21 @@ public final class MedMnistExperiment {
         return b.build();
     }
 
-    /** The k of the retrieval-only baseline with the best validation accuracy (ties: the smaller k). */
-    private static int selectKnnK(DualHeadRetriever retriever, List<TaskExample> val) {
-        var results = retriever.retrieve(val.stream().map(TaskExample::query).toList(),
+    /**
+     * The k of the retrieval-only baseline, chosen by {@link KnnKSelection} on the validation queries and, unless the
+     * tower memorised them, the training queries (the retriever excludes each query's own case).
+     */
+    private static KnnKSelection selectKnnK(DualHeadRetriever retriever, List<TaskExample> train, List<TaskExample> val) {
+        return KnnKSelection.choose(knnAccuracy(retriever, val), val.size(), knnAccuracy(retriever, train), train.size(),
+                KnnKSelection.DEFAULT_MARGIN);
+    }
+
+    private static Map<Integer, Double> knnAccuracy(DualHeadRetriever retriever, List<TaskExample> examples) {
+        var results = retriever.retrieve(examples.stream().map(TaskExample::query).toList(),
                 RetrievalOptions.builder().optKPerHead(KNN_KS[KNN_KS.length - 1]).build());
         List<List<RetrievedCase>> imageHead = results.stream()
                 .map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
-        return KnnVote.bestK(new KnnVote("label").accuracyByK(imageHead,
-                val.stream().map(TaskExample::goldLabel).toList(), KNN_KS));
+        return new KnnVote("label").accuracyByK(imageHead, examples.stream().map(TaskExample::goldLabel).toList(), KNN_KS);
     }
 
     private static String fmt(double v) {

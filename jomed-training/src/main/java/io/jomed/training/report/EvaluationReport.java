@@ -9,6 +9,7 @@ import io.jomed.training.evaluation.ModeComparison;
 import io.jomed.training.evaluation.ModeEvaluator;
 import io.jomed.training.evaluation.ModeMetrics;
 import io.jomed.training.evaluation.PredictionLog;
+import io.jomed.training.evaluation.KnnKSelection;
 import io.jomed.training.evaluation.RetrievalMemorisation;
 import io.jomed.training.metrics.ClassificationMetrics.ClassSet;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ public final class EvaluationReport {
     private final Map<String, String> skippedStages;
     private final RetrievalMemorisation trainingRetrieval;
     private final int outOfFoldFolds;
+    private final KnnKSelection knnSelection;
 
     private EvaluationReport(Builder b, Map<String, ModeMetrics> results, Optional<InconsistencyAnalysis> inconsistency,
             Optional<OracleAnalysis> oracle, List<ModeComparison> comparisons) {
@@ -73,6 +75,7 @@ public final class EvaluationReport {
         this.skippedStages = Collections.unmodifiableMap(new LinkedHashMap<>(b.skippedStages));
         this.trainingRetrieval = b.trainingRetrieval;
         this.outOfFoldFolds = b.outOfFoldFolds;
+        this.knnSelection = b.knnSelection;
     }
 
     public static Builder builder() {
@@ -149,6 +152,11 @@ public final class EvaluationReport {
         return outOfFoldFolds;
     }
 
+    /** How the k of the k-NN mode was chosen, if the report has that mode and the caller gave it. */
+    public Optional<KnnKSelection> knnSelection() {
+        return Optional.ofNullable(knnSelection);
+    }
+
     public List<ModeComparison> comparisons() {
         return comparisons;
     }
@@ -196,6 +204,7 @@ public final class EvaluationReport {
         private final Map<String, String> skippedStages = new LinkedHashMap<>();
         private RetrievalMemorisation trainingRetrieval;
         private int outOfFoldFolds;
+        private KnnKSelection knnSelection;
 
         private Builder() {
         }
@@ -334,6 +343,12 @@ public final class EvaluationReport {
                 throw new IllegalArgumentException("out-of-fold folds must be non-negative, got " + outOfFoldFolds);
             }
             this.outOfFoldFolds = outOfFoldFolds;
+            return this;
+        }
+
+        /** How the k of the k-NN mode was chosen. */
+        public Builder optKnnSelection(KnnKSelection selection) {
+            this.knnSelection = Objects.requireNonNull(selection, "selection");
             return this;
         }
 

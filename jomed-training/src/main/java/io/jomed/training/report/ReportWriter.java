@@ -40,7 +40,8 @@ import java.util.Objects;
  *               "rerankers": {mode: {reranker: {"accuracy", "accuracy_consistent", "accuracy_inconsistent",
  *                                               "fused_accuracy", "oracle_accuracy", "gap_closed"}}},
  *               "skipped_stages": [{"stage", "reason"}],
- *               "training_retrieval": {"k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds"}},
+ *               "training_retrieval": {"k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds"},
+ *               "knn_selection": {"k", "pooled", "memorisation_gap", "validation_queries", "training_queries"}},
  *  "comparisons": {"A_minus_B": {"accuracy": {"difference", "lower", "upper"}, "macro_f1": {...}}},
  *  "bootstrap": {"resamples", "confidence", "seed"},
  *  "timings_ms": {"train", "diagnose_p50", "diagnose_p95", "diagnose_by_mode": {mode: {"p50", "p95", "p99", "mean"}}}}
@@ -48,7 +49,8 @@ import java.util.Objects;
  * {@code rerankers} holds the {@link RerankerComparison}s (subsets of the same partition as the other
  * analyses, {@code gap_closed = (accuracy - fused_accuracy) / (oracle_accuracy - fused_accuracy)}); it and
  * {@code skipped_stages} (training stages skipped, with the reason, in order) are always present, possibly
- * empty. Later schema additions add keys; they never rename these.
+ * empty; {@code training_retrieval} and {@code knn_selection} (how the k-NN mode's {@code k} was chosen,
+ * {@link io.jomed.training.evaluation.KnnKSelection}) only when the report has them. Later schema additions add keys; they never rename these.
  *
  * <p>Stateless and thread-safe.
  */
@@ -169,6 +171,9 @@ public final class ReportWriter {
         report.trainingRetrieval().ifPresent(m -> node.putObject("training_retrieval").put("k", m.k())
                 .put("train_knn_accuracy", m.trainingAccuracy()).put("val_knn_accuracy", m.validationAccuracy())
                 .put("out_of_fold_folds", report.outOfFoldFolds()));
+        report.knnSelection().ifPresent(k -> node.putObject("knn_selection").put("k", k.k()).put("pooled", k.pooled())
+                .put("memorisation_gap", k.memorisationGap()).put("validation_queries", k.validationQueries())
+                .put("training_queries", k.trainingQueries()));
     }
 
     private static void interval(ObjectNode node, Interval interval) {

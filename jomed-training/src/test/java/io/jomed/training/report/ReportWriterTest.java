@@ -61,6 +61,23 @@ class ReportWriterTest {
         assertThat(node.get("train_knn_accuracy").asDouble()).isEqualTo(0.527);
         assertThat(node.get("val_knn_accuracy").asDouble()).isEqualTo(0.558);
         assertThat(node.get("out_of_fold_folds").asInt()).isZero();
+        assertThat(JSON.readTree(Files.readString(file)).get("analysis").has("knn_selection")).isFalse();
+    }
+
+    @Test
+    void writesHowTheKnnKWasChosen(@TempDir Path dir) throws Exception {
+        EvaluationReport report = EvaluationReport.builder().setDataset("retinamnist").setSplit("test").setSeed(1)
+                .setPreset("CLEAN").setKPerHead(2).setLog(LogFixtures.handMade())
+                .optKnnSelection(new io.jomed.training.evaluation.KnnKSelection(80, true, -0.012, 120, 1080)).build();
+        Path file = dir.resolve("run.json");
+        ReportWriter.write(report, file);
+        JsonNode node = JSON.readTree(Files.readString(file)).get("analysis").get("knn_selection");
+        assertThat(keys(node)).containsExactly("k", "pooled", "memorisation_gap", "validation_queries", "training_queries");
+        assertThat(node.get("k").asInt()).isEqualTo(80);
+        assertThat(node.get("pooled").asBoolean()).isTrue();
+        assertThat(node.get("memorisation_gap").asDouble()).isEqualTo(-0.012);
+        assertThat(node.get("validation_queries").asInt()).isEqualTo(120);
+        assertThat(node.get("training_queries").asInt()).isEqualTo(1080);
     }
 
     @Test
