@@ -35,8 +35,8 @@ public record KnnKSelection(int k, boolean pooled, double memorisationGap, int v
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
         if (validationQueries < 1 || trainingQueries < 0) {
-            throw new IllegalArgumentException("need at least one validation query and no negative count, got "
-                    + validationQueries + " validation and " + trainingQueries + " training queries");
+            throw new IllegalArgumentException("validationQueries must be at least 1 and trainingQueries at least 0, got "
+                    + validationQueries + " and " + trainingQueries);
         }
     }
 

@@ -21,7 +21,7 @@ public final class KnnVote {
     private final String labelKey;
 
     /**
-     * The k values among which the evaluations choose on the validation split: 1, 3, 5, 10, 15, 20, 30, 50, 80 (large
+     * The k values among which the evaluations choose ({@link KnnKSelection}): 1, 3, 5, 10, 15, 20, 30, 50, 80 (large
      * k suit datasets whose classes overlap, such as RetinaMNIST's grades). A new array on every call.
      */
     public static int[] candidateKs() {

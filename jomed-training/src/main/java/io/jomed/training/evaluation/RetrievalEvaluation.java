@@ -20,15 +20,14 @@ import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.alignment.OutOfFoldAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistSplit;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -40,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code f0} to the frozen text encoder {@code g0} on the train split (model selection on val), builds a
  * Lucene knowledge base of the train split, and measures on the test split the HNSW recall@10 of the image
  * head against exact search, the k-NN majority-vote accuracy of the image head for several {@code k} (the
- * "retrieval only" baseline; {@code k} chosen by {@link KnnKSelection}), the text head's, raw-pixel k-NN beside it, ingest
- * throughput and query latency. It also compares training queries (leave-one-out) with validation queries,
+ * "retrieval only" baseline; {@code k} chosen by {@link KnnKSelection}), the text head's, raw-pixel k-NN beside
+ * it, ingest throughput and query latency. It also compares training queries (leave-one-out) with validation queries,
  * which shows whether the tower memorised its training cases, and optionally training queries embedded out
  * of fold ({@link OutOfFoldAlignment}), which shows what a reader trained on retrieval for training queries
  * would really see.
@@ -110,7 +109,7 @@ public final class RetrievalEvaluation {
                         trainSplit.images().size(), KnnKSelection.DEFAULT_MARGIN);
                 int selectedK = selection.k();
                 LOG.info("{} seed {}: k-NN k = {} chosen on {} (memorisation gap {})", name, seed, selectedK, selection.rule(),
-                        String.format(java.util.Locale.ROOT, "%+.3f", selection.memorisationGap()));
+                        String.format(Locale.ROOT, "%+.3f", selection.memorisationGap()));
                 double trainAcc = knnTrain.get(selectedK);
 
                 Double outOfFold = null;
