@@ -16,6 +16,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.jomed.retriever.encoding.NativeCopies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,7 +248,7 @@ public final class ClassifierReaderBlock extends AbstractBlock {
         NDArray kT = k.transpose(0, 1, 3, 2);
         NDArray products = q.matMul(kT);
         close(q, k, kT);
-        NDArray scaled = products.mul(1f / (float) Math.sqrt(dh));
+        NDArray scaled = NativeCopies.multiply(products, 1f / (float) Math.sqrt(dh));
         products.close();
         NDArray attention = scaled.softmax(-1);
         scaled.close();

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * back-propagates with DJL's {@link GradientCollector} and updates every parameter with {@link AdamW}.
  * Each step runs in its own sub-manager, closed before the step returns, and clears the gradients
  * afterwards. The learning rate is given per step so the caller owns the schedule. A step whose loss or gradients
- * are not finite (libtorch on CPU occasionally returns a garbage gradient) is never applied: the batch is computed
- * again, up to 3 times, before the step fails.
+ * are not finite is never applied: the batch is computed again, up to 3 times, before the step fails. (Such steps
+ * came from scalar factors that DJL kept in freed Java memory, fixed with
+ * {@link io.jomed.retriever.encoding.NativeCopies#multiply}; the check stays as a guard against any other source.)
  *
  * <p>Parameter snapshots ({@link #snapshotParameters()}, {@link #restoreParameters(ParameterSnapshot)})
  * serve best-on-validation selection; {@link #optimizerState()} and {@link #restoreOptimizerState} serve
@@ -143,8 +144,7 @@ public final class ReaderTrainingStep implements AutoCloseable {
 
     /**
      * The names of the parameters whose gradient holds a NaN, an infinity or a value whose square overflows float32
-     * (libtorch on CPU occasionally returns such garbage for one step; an AdamW update from it would poison the
-     * weights for good).
+     * (an AdamW update from it would poison the weights for good).
      */
     private List<String> nonFiniteGradients(NDManager scope) {
         List<Parameter> params = model.parameters();

@@ -3,16 +3,21 @@ package io.jomed.retriever.encoding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.jomed.retriever.testing.RandomArrays;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 class NativeCopiesTest {
@@ -78,5 +83,55 @@ class NativeCopiesTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The scalar factor of a recorded multiplication or division must stay valid until {@code backward}, even when the
+     * JVM collects garbage and hands freed native memory to other data in between (here: small direct buffers full of
+     * NaN). DJL's {@code NDArray.mul(Number)} fails this: its scalar lives in a Java buffer closed right after the
+     * forward operation.
+     */
+    @Test
+    void scalarFactorsOfRecordedOperationsSurviveGarbageCollectionBeforeBackward() throws Exception {
+        assertThat(gradientsAfterScribbling((x, f) -> NativeCopies.multiply(x, f))).containsOnly(3f);
+        assertThat(gradientsAfterScribbling((x, f) -> NativeCopies.divide(x, 1 / f))).containsOnly(3f);
+    }
+
+    /** d/dx sum(op(x, 3)) for x = (1, 2, 3, 4), with freed native memory overwritten by NaN between forward and backward. */
+    static float[] gradientsAfterScribbling(BiFunction<NDArray, Double, NDArray> op) throws Exception {
+        List<float[]> out = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            for (int round = 0; round < 10; round++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray x = NativeCopies.floats(scope, new float[] {1, 2, 3, 4}, new Shape(4));
+                    x.setRequiresGradient(true);
+                    List<ByteBuffer> scribbles = new ArrayList<>();
+                    try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray y = op.apply(x, 3.0).sum();
+                        for (int gc = 0; gc < 3; gc++) {
+                            System.gc();
+                            Thread.sleep(20); // the cleaner frees direct buffers on its own thread
+                        }
+                        for (int i = 0; i < 2000; i++) {
+                            for (int size : new int[] {4, 8}) {
+                                ByteBuffer b = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+                                while (b.remaining() >= 4) {
+                                    b.putFloat(Float.NaN);
+                                }
+                                scribbles.add(b);
+                            }
+                        }
+                        collector.backward(y);
+                    }
+                    out.add(x.getGradient().toFloatArray());
+                    scribbles.clear();
+                }
+            }
+        }
+        float[] all = new float[out.size() * 4];
+        for (int i = 0; i < out.size(); i++) {
+            System.arraycopy(out.get(i), 0, all, i * 4, 4);
+        }
+        return all;
     }
 }

@@ -10,6 +10,7 @@ import io.jomed.api.progress.ProgressEvent;
 import io.jomed.api.progress.ProgressListener;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerConfig;
+import io.jomed.retriever.encoding.NativeCopies;
 import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.retriever.image.ImagePreprocessor;
@@ -270,7 +271,7 @@ public final class ImageTowerAlignment {
             NDArray y = sub.create(oneHot, new Shape(b, u));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray emb = tower.forward(x, true);
-                NDArray logits = emb.matMul(t.transpose()).mul((float) logitScale);
+                NDArray logits = NativeCopies.multiply(emb.matMul(t.transpose()), logitScale);
                 NDArray lossArray = logits.logSoftmax(1).mul(y).sum(new int[] {1}).mean().neg();
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();

@@ -3,6 +3,7 @@ package io.jomed.training.phase2;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.jomed.retriever.encoding.NativeCopies;
 import java.util.Objects;
 
 /**
@@ -151,9 +152,9 @@ public final class KlRetrieverLoss {
         NDArray qArray = scores.getManager().create(qFlat, shape).toType(type, false);
         NDArray entropyTerm = scores.getManager().create(constant, shape).toType(type, false);
         NDArray wArray = scores.getManager().create(w, shape).toType(type, false);
-        NDArray logP = scores.div(scoreTemperature).logSoftmax(1);
+        NDArray logP = NativeCopies.divide(scores, scoreTemperature).logSoftmax(1);
         NDArray terms = entropyTerm.sub(qArray.mul(logP)).mul(wArray);
-        return terms.sum().div(denominator(weights, k));
+        return NativeCopies.divide(terms.sum(), denominator(weights, k));
     }
 
     /** The same loss in plain double arithmetic, for logging and tests. */

@@ -118,8 +118,9 @@ public final class Phase2GradientStep {
 
     /**
      * {@link #apply}, computed again (at most {@value #MAX_ATTEMPTS} attempts) while the loss is finite but the
-     * gradients come back non-finite: libtorch 2.7's CPU backward occasionally returns garbage gradients for a step
-     * (not reproducible run to run), and such a step is recomputed, never applied.
+     * gradients come back non-finite; such a step is recomputed, never applied. (They came from scalar factors that DJL
+     * kept in freed Java memory, fixed with {@link NativeCopies#multiply}; the check stays as a guard against any other
+     * source.)
      *
      * @param step names the step in messages, for example {@code "step 12 of the IMAGE stage"}
      * @throws IllegalStateException naming the step if the loss is not finite or no attempt could be applied
@@ -190,13 +191,13 @@ public final class Phase2GradientStep {
             NDArray keyArray = NativeCopies.floats(scope, keys, new Shape(b, k, d));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray learned = theta.forward(imageArray, trainingMode);
-                NDArray e = learned.mul((float) alpha).add(f0Array.mul((float) (1 - alpha)));
+                NDArray e = NativeCopies.multiply(learned, alpha).add(NativeCopies.multiply(f0Array, 1 - alpha));
                 NDArray scores = keyArray.mul(e.expandDims(1)).sum(new int[] {2});
                 double[][] s = toRows(scores.toFloatArray(), b, k);
                 double[][] q = loss.target(g, s);
                 lossValue = loss.lossValue(s, q, weights);
                 NDArray l = loss.loss(scores, q, weights);
-                collector.backward(lossScale == 1f ? l : l.mul(lossScale));
+                collector.backward(lossScale == 1f ? l : NativeCopies.multiply(l, lossScale));
             }
             gradientNorm = clip(scope);
             if (Double.isFinite(gradientNorm) && Double.isFinite(lossValue)) {

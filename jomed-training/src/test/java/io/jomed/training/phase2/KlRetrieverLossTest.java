@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.jomed.retriever.encoding.NativeCopies;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -127,7 +128,7 @@ class KlRetrieverLossTest {
             NDArray f0 = manager.create(frozen, new Shape(B, dim));
             NDArray k = manager.create(keys, new Shape(B, K, dim));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray e = fTheta.mul(alpha).add(f0.mul(1 - alpha));
+                NDArray e = NativeCopies.multiply(fTheta, alpha).add(NativeCopies.multiply(f0, 1 - alpha));
                 NDArray scores = k.mul(e.expandDims(1)).sum(new int[] {2});
                 collector.backward(loss.loss(scores, q, w));
             }
