@@ -25,8 +25,8 @@ import java.util.Objects;
  * close that array at once; multiplication and division save their right operand for the backward pass, so in a
  * recorded computation the saved scalar points at a Java buffer that the garbage collector may free and hand to other
  * data before {@code backward} runs, which then reads garbage: now and then, and more often the more the JVM
- * collects, gradients came back NaN for every parameter below such a factor. Every differentiable scaling in jomed
- * goes through these two methods.
+ * collects, the gradients of every parameter below such a factor came back NaN, infinite or silently wrong. Every
+ * differentiable scaling in jomed goes through these two methods.
  *
  * <p>Thread-safe: each thread has its own staging buffer (kept at the largest size it needed).
  */
