@@ -1,5 +1,7 @@
 package io.jomed.retriever.image;
 
+import java.util.Random;
+
 /**
  * Random transformations applied to training images (after preprocessing, per image and step; used by the
  * image-tower alignment and by reader training): a shift by up
@@ -39,7 +41,7 @@ public record ImageAugmentation(int maxShift, boolean horizontalFlip, boolean ve
     }
 
     /** Writes an augmented copy of one CHW image from {@code src[offset..]} into {@code dst[offset..]}. */
-    public void apply(float[] src, float[] dst, int offset, int channels, int height, int width, java.util.Random random) {
+    public void apply(float[] src, float[] dst, int offset, int channels, int height, int width, Random random) {
         int dx = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
         int dy = maxShift == 0 ? 0 : random.nextInt(2 * maxShift + 1) - maxShift;
         boolean flipX = horizontalFlip && random.nextBoolean();
