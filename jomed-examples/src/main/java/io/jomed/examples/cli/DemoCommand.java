@@ -3,6 +3,7 @@ package io.jomed.examples.cli;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
+import io.jomed.training.experiment.MedMnistDefaults;
 import io.jomed.training.experiment.MedMnistExperiment;
 import io.jomed.training.experiment.Phase2Defaults;
 import io.jomed.training.phase2.Phase2Preset;
@@ -62,6 +63,10 @@ class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--passes", description = "Phase-1 passes over the class-balanced training stream.")
     Integer passes;
+
+    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
+            + MedMnistDefaults.TOWER_MEMBERS + ").")
+    Integer towerMembers;
 
     @Option(names = "--reader-augmentation", arity = "1", paramLabel = "true|false",
             description = "Train the reader (and the closed-book baseline) on shifted (and, for fundus images, flipped) "
@@ -147,6 +152,9 @@ class DemoCommand implements Callable<Integer> {
             }
             if (passes != null) {
                 b.optPhase1Passes(passes);
+            }
+            if (towerMembers != null) {
+                b.optTowerMembers(towerMembers);
             }
             if (readerAugmentation != null) {
                 b.optReaderAugmentation(readerAugmentation);

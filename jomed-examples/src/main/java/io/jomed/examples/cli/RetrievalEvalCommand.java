@@ -54,6 +54,10 @@ final class RetrievalEvalCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Alignment epochs (default: 30).")
     Integer epochs;
 
+    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
+            + MedMnistDefaults.TOWER_MEMBERS + ").")
+    Integer towerMembers;
+
     @Override
     public Integer call() throws Exception {
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("jomed-retrieval-eval");
@@ -66,7 +70,9 @@ final class RetrievalEvalCommand implements Callable<Integer> {
                 RetrievalEvaluation evaluation = RetrievalEvaluation.builder().setDataset(dataset).setTextEncoder(g0)
                         .setWorkDirectory(work)
                         .setAlignment(seed -> MedMnistDefaults.alignment(dataset, seed,
-                                epochs != null ? epochs : MedMnistDefaults.ALIGNMENT_EPOCHS)).optOutOfFoldFolds(folds).build();
+                                epochs != null ? epochs : MedMnistDefaults.ALIGNMENT_EPOCHS,
+                                towerMembers != null ? towerMembers : MedMnistDefaults.TOWER_MEMBERS))
+                        .optOutOfFoldFolds(folds).build();
                 for (long seed : seeds) {
                     RetrievalReport r = evaluation.run(seed, progress);
                     reports.add(r);

@@ -48,7 +48,9 @@ import java.util.Random;
  * for every stage but the last; then global average pooling, a linear projection to the embedding dimension
  * and L2 normalisation. Batch normalisation uses batch statistics (and updates its running statistics) only
  * in {@linkplain #forward training} mode and the running statistics otherwise, so encoders always run it in
- * inference mode.
+ * inference mode. With {@link ImageTowerConfig#members()} above one the tower is a deep ensemble of such
+ * networks: its embedding is the L2-normalised mean of the members' unit embeddings, and
+ * {@link #forwardMembers} gives each member's own, so that training can give each member its own loss.
  *
  * <p>Initialisation is deterministic for a seed: weights are drawn in Java (He-normal for convolutions and the
  * projection, zero biases, unit scales), independent of the engine's random state. The tower lives on a
@@ -67,7 +69,7 @@ public final class ImageTower implements AutoCloseable {
 
     private final ImageTowerConfig config;
     private final NDManager manager;
-    private final SequentialBlock block;
+    private final Block block;
 
     private ImageTower(ImageTowerConfig config, Device device) {
         this.config = config;
@@ -290,6 +292,22 @@ public final class ImageTower implements AutoCloseable {
         return block.forward(store, new NDList(input), training).singletonOrThrow();
     }
 
+    /**
+     * Runs every ensemble member on a batch {@code [N, C, H, W]} and returns each member's unit embeddings
+     * {@code [N, D]}, in member order: one array for a single network (then the same as {@link #forward}). The
+     * arrays belong to the input's manager.
+     *
+     * @param training whether batch normalisation uses batch statistics and updates its running statistics
+     */
+    public NDList forwardMembers(NDArray input, boolean training) {
+        Objects.requireNonNull(input, "input");
+        ParameterStore store = new ParameterStore(input.getManager(), false);
+        if (block instanceof MemberAverage ensemble) {
+            return ensemble.forwardMembers(store, new NDList(input), training);
+        }
+        return block.forward(store, new NDList(input), training);
+    }
+
     /** Identifies this configuration and these parameter values (kind {@code conv-tower}). */
     public EncoderFingerprint fingerprint() {
         try {
@@ -345,7 +363,18 @@ public final class ImageTower implements AutoCloseable {
         }
     }
 
-    private static SequentialBlock buildBlock(ImageTowerConfig config) {
+    private static Block buildBlock(ImageTowerConfig config) {
+        if (config.members() == 1) {
+            return buildNetwork(config);
+        }
+        List<Block> members = new ArrayList<>();
+        for (int i = 0; i < config.members(); i++) {
+            members.add(buildNetwork(config));
+        }
+        return new MemberAverage(members);
+    }
+
+    private static SequentialBlock buildNetwork(ImageTowerConfig config) {
         SequentialBlock net = new SequentialBlock();
         int[] widths = config.channelWidths();
         for (int stage = 0; stage < widths.length; stage++) {

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * The shape of an {@link ImageTower}: its input, the channel width of each convolutional stage, the number
- * of 3x3 convolutions per stage and the embedding dimension.
+ * of 3x3 convolutions per stage, the embedding dimension and the number of ensemble members (independent
+ * networks of that shape whose unit embeddings are averaged).
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -19,17 +20,23 @@ public final class ImageTowerConfig {
     public static final int DEFAULT_EMBEDDING_DIMENSION = 384;
     /** Default number of convolutions per stage. */
     public static final int DEFAULT_CONVOLUTIONS_PER_STAGE = 2;
+    /** Default number of ensemble members: a single network. */
+    public static final int DEFAULT_MEMBERS = 1;
+    /** The most ensemble members a tower may have. */
+    public static final int MAX_MEMBERS = 16;
 
     private final ImageInputSpec inputSpec;
     private final int[] channelWidths;
     private final int convolutionsPerStage;
     private final int embeddingDimension;
+    private final int members;
 
     private ImageTowerConfig(Builder b) {
         this.inputSpec = b.inputSpec;
         this.channelWidths = b.channelWidths.clone();
         this.convolutionsPerStage = b.convolutionsPerStage;
         this.embeddingDimension = b.embeddingDimension;
+        this.members = b.members;
     }
 
     public static Builder builder() {
@@ -53,20 +60,32 @@ public final class ImageTowerConfig {
         return embeddingDimension;
     }
 
+    /**
+     * The number of independent networks of this shape in the tower; with more than one, the tower's embedding
+     * is the L2-normalised mean of theirs.
+     */
+    public int members() {
+        return members;
+    }
+
     /** A builder pre-filled with this configuration. */
     public Builder toBuilder() {
         return builder().setInputSpec(inputSpec).optChannelWidths(channelWidths)
-                .optConvolutionsPerStage(convolutionsPerStage).optEmbeddingDimension(embeddingDimension);
+                .optConvolutionsPerStage(convolutionsPerStage).optEmbeddingDimension(embeddingDimension)
+                .optMembers(members);
     }
 
     /**
      * One line that fixes every setting, used in the saved file and the fingerprint, for example
-     * {@code input=28x28x1;mean=0.5;std=0.5;widths=32,64,128;convs=2;dim=384}.
+     * {@code input=28x28x1;mean=0.5;std=0.5;widths=32,64,128;convs=2;dim=384;members=3}. The members field is
+     * written only for ensembles, so a single network reads as it did before ensembles existed (same saved
+     * files, same fingerprints).
      */
     public String toCanonicalString() {
         return "input=" + inputSpec.width() + "x" + inputSpec.height() + "x" + inputSpec.channels()
                 + ";mean=" + join(inputSpec.mean()) + ";std=" + join(inputSpec.std())
-                + ";widths=" + join(channelWidths) + ";convs=" + convolutionsPerStage + ";dim=" + embeddingDimension;
+                + ";widths=" + join(channelWidths) + ";convs=" + convolutionsPerStage + ";dim=" + embeddingDimension
+                + (members == 1 ? "" : ";members=" + members);
     }
 
     /**
@@ -98,7 +117,9 @@ public final class ImageTowerConfig {
             }
             return builder().setInputSpec(spec).optChannelWidths(widths)
                     .optConvolutionsPerStage(Integer.parseInt(field(fields, "convs", text)))
-                    .optEmbeddingDimension(Integer.parseInt(field(fields, "dim", text))).build();
+                    .optEmbeddingDimension(Integer.parseInt(field(fields, "dim", text)))
+                    .optMembers(fields.containsKey("members") ? Integer.parseInt(fields.get("members")) : DEFAULT_MEMBERS)
+                    .build();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("image tower config: a number is malformed in \"" + text + "\"", e);
         }
@@ -140,12 +161,13 @@ public final class ImageTowerConfig {
     @Override
     public boolean equals(Object o) {
         return o instanceof ImageTowerConfig c && c.inputSpec.equals(inputSpec) && Arrays.equals(c.channelWidths, channelWidths)
-                && c.convolutionsPerStage == convolutionsPerStage && c.embeddingDimension == embeddingDimension;
+                && c.convolutionsPerStage == convolutionsPerStage && c.embeddingDimension == embeddingDimension
+                && c.members == members;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inputSpec, Arrays.hashCode(channelWidths), convolutionsPerStage, embeddingDimension);
+        return Objects.hash(inputSpec, Arrays.hashCode(channelWidths), convolutionsPerStage, embeddingDimension, members);
     }
 
     @Override
@@ -163,6 +185,7 @@ public final class ImageTowerConfig {
         private int[] channelWidths = DEFAULT_CHANNEL_WIDTHS.clone();
         private int convolutionsPerStage = DEFAULT_CONVOLUTIONS_PER_STAGE;
         private int embeddingDimension = DEFAULT_EMBEDDING_DIMENSION;
+        private int members = DEFAULT_MEMBERS;
 
         private Builder() {
         }
@@ -191,6 +214,16 @@ public final class ImageTowerConfig {
             return this;
         }
 
+        /**
+         * Independent networks of this shape, default 1. With more, the tower is a deep ensemble: each member
+         * starts from its own random weights, is trained with its own loss, and the tower's embedding is the
+         * L2-normalised mean of the members' unit embeddings. Costs the factor in time and memory.
+         */
+        public Builder optMembers(int members) {
+            this.members = members;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the setting that is missing or out of range */
         public ImageTowerConfig build() {
             if (inputSpec == null) {
@@ -215,6 +248,9 @@ public final class ImageTowerConfig {
             }
             if (embeddingDimension < 1) {
                 throw new IllegalArgumentException("embedding dimension must be positive, got " + embeddingDimension);
+            }
+            if (members < 1 || members > MAX_MEMBERS) {
+                throw new IllegalArgumentException("members must be between 1 and " + MAX_MEMBERS + ", got " + members);
             }
             return new ImageTowerConfig(this);
         }

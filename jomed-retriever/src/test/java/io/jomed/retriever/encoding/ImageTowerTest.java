@@ -47,6 +47,72 @@ class ImageTowerTest {
     }
 
     @Test
+    void ensembleConfigWritesItsMembersAndRejectsOutOfRangeCounts() {
+        ImageTowerConfig ensemble = SMALL.toBuilder().optMembers(3).build();
+        assertThat(ensemble.toCanonicalString()).isEqualTo(SMALL.toCanonicalString() + ";members=3");
+        assertThat(ImageTowerConfig.parse(ensemble.toCanonicalString())).isEqualTo(ensemble).isNotEqualTo(SMALL);
+        assertThat(ImageTowerConfig.parse(SMALL.toCanonicalString()).members()).isEqualTo(1);
+        assertThatThrownBy(() -> SMALL.toBuilder().optMembers(0).build()).hasMessageContaining("members must be between 1 and 16, got 0");
+        assertThatThrownBy(() -> SMALL.toBuilder().optMembers(17).build()).hasMessageContaining("got 17");
+        assertThatThrownBy(() -> ImageTowerConfig.parse(SMALL.toCanonicalString() + ";members=x"))
+                .hasMessageContaining("malformed");
+    }
+
+    @Test
+    void ensembleEmbeddingIsTheNormalisedMeanOfIndependentMembers(@TempDir Path dir) {
+        ImageTowerConfig config = SMALL.toBuilder().optMembers(3).build();
+        List<MedicalImage> images = randomImages(4, 16, 1, 4);
+        try (ImageTower tower = ImageTower.create(config, 21); ImageTower single = ImageTower.create(SMALL, 21);
+                ai.djl.ndarray.NDManager sub = tower.manager().newSubManager()) {
+            assertThat(tower.parameters()).hasSize(3 * single.parameters().size());
+            assertThat(tower.trainableParameterCount()).isEqualTo(3 * single.trainableParameterCount());
+            float[] pixels = new float[4 * 16 * 16];
+            new Random(5).ints(pixels.length, -100, 100).forEach(new java.util.function.IntConsumer() {
+                int i;
+
+                @Override
+                public void accept(int v) {
+                    pixels[i++] = v / 100f;
+                }
+            });
+            ai.djl.ndarray.NDArray x = sub.create(pixels, new ai.djl.ndarray.types.Shape(4, 1, 16, 16));
+            ai.djl.ndarray.NDList members = tower.forwardMembers(x, false);
+            assertThat(members).hasSize(3);
+            float[][] m = new float[3][];
+            for (int j = 0; j < 3; j++) {
+                m[j] = members.get(j).toFloatArray();
+            }
+            assertThat(m[0]).isNotEqualTo(m[1]);
+            float[] out = tower.forward(x, false).toFloatArray();
+            for (int i = 0; i < 4; i++) {
+                double[] mean = new double[32];
+                double norm = 0;
+                for (int d = 0; d < 32; d++) {
+                    mean[d] = m[0][i * 32 + d] + m[1][i * 32 + d] + m[2][i * 32 + d];
+                    norm += mean[d] * mean[d];
+                }
+                for (int d = 0; d < 32; d++) {
+                    assertThat((double) out[i * 32 + d]).isCloseTo(mean[d] / Math.sqrt(norm), within(1e-5));
+                }
+            }
+            assertThat(single.forwardMembers(x, false)).hasSize(1);
+
+            Path file = dir.resolve("ensemble.bin");
+            tower.save(file);
+            try (ImageTower loaded = ImageTower.load(file); ImageTowerEncoder a = new ImageTowerEncoder(tower);
+                    ImageTowerEncoder b = new ImageTowerEncoder(loaded)) {
+                assertThat(loaded.config()).isEqualTo(config);
+                assertThat(loaded.fingerprint()).isEqualTo(tower.fingerprint()).isNotEqualTo(single.fingerprint());
+                float[][] ea = a.encode(images);
+                float[][] eb = b.encode(images);
+                for (int i = 0; i < ea.length; i++) {
+                    assertThat(eb[i]).containsExactly(ea[i], within(1e-6f));
+                }
+            }
+        }
+    }
+
+    @Test
     void sameSeedGivesSameWeightsAndFingerprint() {
         try (ImageTower a = ImageTower.create(SMALL, 7); ImageTower b = ImageTower.create(SMALL, 7);
                 ImageTower c = ImageTower.create(SMALL, 8)) {

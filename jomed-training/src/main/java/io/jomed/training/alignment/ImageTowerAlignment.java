@@ -2,6 +2,7 @@ package io.jomed.training.alignment;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * share a report (MedMNIST reports are generated from the label): the loss then is a classification over the
  * distinct reports rather than a contrast between copies of one text. With unique captions it is the usual
  * image-to-text contrastive loss. The scale is fixed (default {@value #DEFAULT_LOGIT_SCALE}, about 1/0.07 as in
- * CLIP's initial temperature; 1/0.07 = 14.3).
+ * CLIP's initial temperature; 1/0.07 = 14.3). A tower with several {@linkplain ImageTowerConfig#members() members}
+ * is trained as a deep ensemble: each member's own embedding gets this loss and the step minimises their mean,
+ * so no member leans on the others; validation evaluates the ensemble's averaged embedding.
  *
  * <p><b>Optimiser.</b> AdamW (decoupled weight decay on convolution and projection weights only, none on biases
  * and normalisation parameters), computed in Java on float arrays, with a learning rate that rises linearly
@@ -270,9 +273,15 @@ public final class ImageTowerAlignment {
             NDArray t = sub.create(keyMatrix, new Shape(u, d));
             NDArray y = sub.create(oneHot, new Shape(b, u));
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray emb = tower.forward(x, true);
-                NDArray logits = NativeCopies.multiply(emb.matMul(t.transpose()), logitScale);
-                NDArray lossArray = logits.logSoftmax(1).mul(y).sum(new int[] {1}).mean().neg();
+                // each ensemble member learns on its own loss (a deep ensemble); the mean is reported
+                NDList members = tower.forwardMembers(x, true);
+                NDArray lossSum = null;
+                for (NDArray emb : members) {
+                    NDArray logits = NativeCopies.multiply(emb.matMul(t.transpose()), logitScale);
+                    NDArray memberLoss = logits.logSoftmax(1).mul(y).sum(new int[] {1}).mean().neg();
+                    lossSum = lossSum == null ? memberLoss : lossSum.add(memberLoss);
+                }
+                NDArray lossArray = members.size() == 1 ? lossSum : NativeCopies.divide(lossSum, members.size());
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * @param dataset dataset name
  * @param seed the run's seed
  * @param kbSize cases in the knowledge base (the train split)
+ * @param tower the aligned tower's configuration ({@link io.jomed.retriever.encoding.ImageTowerConfig#toCanonicalString()})
  * @param alignmentSeconds wall time of aligning {@code f0}
  * @param alignmentEpochs epochs run; {@code bestEpoch} the one kept (validation top-1)
  * @param bestEpoch the selected epoch
@@ -31,7 +32,7 @@ import java.util.TreeMap;
  *     {@link io.jomed.training.alignment.OutOfFoldAlignment}), or null when not measured
  * @param queryLatency latency of one {@code retrieve} (f0 encoding, both heads, k = 2) over test queries
  */
-public record RetrievalReport(String dataset, long seed, int kbSize, double alignmentSeconds, int alignmentEpochs,
+public record RetrievalReport(String dataset, long seed, int kbSize, String tower, double alignmentSeconds, int alignmentEpochs,
         int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
         Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest, Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest,
         double trainQueryAccuracy, double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy,
@@ -39,6 +40,7 @@ public record RetrievalReport(String dataset, long seed, int kbSize, double alig
 
     public RetrievalReport {
         Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(tower, "tower");
         Objects.requireNonNull(kSelection, "kSelection");
         knnValidation = sorted(knnValidation);
         knnTrainingLeaveOneOut = sorted(knnTrainingLeaveOneOut);

@@ -19,6 +19,7 @@ import io.jomed.reader.classifier.ClassifierReader;
 import io.jomed.reader.classifier.ClassifierReaderConfig;
 import io.jomed.reader.classifier.ClassifierReaderModel;
 import io.jomed.retriever.encoding.ImageTower;
+import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.kb.LuceneKnowledgeBase;
@@ -84,6 +85,7 @@ public final class MedMnistExperiment {
     private final Path workDirectory;
     private final long seed;
     private final int alignmentEpochs;
+    private final int towerMembers;
     private final int outOfFoldFolds;
     private final boolean outOfFoldWhenMemorised;
     private final int phase1Passes;
@@ -98,6 +100,7 @@ public final class MedMnistExperiment {
         this.workDirectory = b.workDirectory;
         this.seed = b.seed;
         this.alignmentEpochs = b.alignmentEpochs;
+        this.towerMembers = b.towerMembers;
         this.outOfFoldFolds = b.outOfFoldFolds;
         this.outOfFoldWhenMemorised = b.outOfFoldWhenMemorised;
         this.phase1Passes = b.phase1Passes;
@@ -126,7 +129,7 @@ public final class MedMnistExperiment {
         DistinctTextKeys keys = DistinctTextKeys.encode(textEncoder, train, val);
         List<AlignmentPair> trainPairs = keys.pairs(train);
         List<AlignmentPair> valPairs = keys.pairs(val);
-        ImageTowerAlignment alignment = MedMnistDefaults.alignment(dataset, seed, alignmentEpochs);
+        ImageTowerAlignment alignment = MedMnistDefaults.alignment(dataset, seed, alignmentEpochs, towerMembers);
 
         long t = System.nanoTime();
         try (AlignmentResult aligned = alignment.align(trainPairs, valPairs, listener);
@@ -270,6 +273,7 @@ public final class MedMnistExperiment {
         configuration.put("dataset", dataset.name());
         configuration.put("seed", Long.toString(seed));
         configuration.put("alignment_epochs", Integer.toString(alignmentEpochs));
+        configuration.put("tower_members", Integer.toString(towerMembers));
         configuration.put("out_of_fold_folds", Integer.toString(folds));
         configuration.put("phase1_passes", Integer.toString(phase1Passes));
         configuration.put("phase1_augmentation", Boolean.toString(readerAugmentation));
@@ -340,6 +344,7 @@ public final class MedMnistExperiment {
         private Path workDirectory;
         private long seed = 1;
         private int alignmentEpochs = MedMnistDefaults.ALIGNMENT_EPOCHS;
+        private int towerMembers = MedMnistDefaults.TOWER_MEMBERS;
         private int outOfFoldFolds = 3;
         private boolean outOfFoldWhenMemorised = true;
         private int phase1Passes = Phase1Defaults.PASSES;
@@ -382,6 +387,16 @@ public final class MedMnistExperiment {
                 throw new IllegalArgumentException("alignment epochs must be positive, got " + epochs);
             }
             this.alignmentEpochs = epochs;
+            return this;
+        }
+
+        /** Ensemble members of the image tower {@code f0}; default {@value MedMnistDefaults#TOWER_MEMBERS}. */
+        public Builder optTowerMembers(int members) {
+            if (members < 1 || members > ImageTowerConfig.MAX_MEMBERS) {
+                throw new IllegalArgumentException("tower members must be between 1 and " + ImageTowerConfig.MAX_MEMBERS
+                        + ", got " + members);
+            }
+            this.towerMembers = members;
             return this;
         }
 

@@ -118,6 +118,53 @@ class ImageTowerAlignmentTest {
     }
 
     @Test
+    void ensembleMembersEachLearnTheirOwnAlignment() {
+        float[][] keys = keys(1);
+        List<AlignmentPair> train = pairs(20, keys, 2);
+        List<AlignmentPair> val = pairs(8, keys, 3);
+        ImageTowerAlignment ensemble = ImageTowerAlignment.builder().setTowerConfig(CONFIG.toBuilder().optMembers(2).build())
+                .optEpochs(12).optBatchSize(16).optLearningRate(3e-3).optSeed(5)
+                .optAugmentation(ImageAugmentation.shiftsAndHorizontalFlips(1)).build();
+        try (AlignmentResult result = ensemble.align(train, val, ProgressListener.NONE)) {
+            assertThat(result.tower().config().members()).isEqualTo(2);
+            assertThat(result.best().validationTop1()).isGreaterThanOrEqualTo(0.9);
+            ImageTower tower = result.tower();
+            try (ai.djl.ndarray.NDManager sub = tower.manager().newSubManager()) {
+                float[] pixels = new io.jomed.retriever.image.ImagePreprocessor(CONFIG.inputSpec())
+                        .toTensor(val.stream().map(AlignmentPair::image).toList());
+                ai.djl.ndarray.NDList members = tower.forwardMembers(
+                        sub.create(pixels, new ai.djl.ndarray.types.Shape(val.size(), 1, 16, 16)), false);
+                assertThat(members).hasSize(2);
+                for (ai.djl.ndarray.NDArray member : members) {
+                    float[] e = member.toFloatArray();
+                    int correct = 0;
+                    for (int i = 0; i < val.size(); i++) {
+                        int best = 0;
+                        double bestDot = -1e9;
+                        for (int k = 0; k < 3; k++) {
+                            double dot = 0;
+                            double norm = 0;
+                            for (int j = 0; j < DIM; j++) {
+                                dot += e[i * DIM + j] * keys[k][j];
+                                norm += keys[k][j] * keys[k][j];
+                            }
+                            dot /= Math.sqrt(norm);
+                            if (dot > bestDot) {
+                                bestDot = dot;
+                                best = k;
+                            }
+                        }
+                        correct += best == i % 3 ? 1 : 0;
+                    }
+                    assertThat(correct).as("validation images a member embeds nearest their own key")
+                            .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * val.size()));
+                }
+                assertThat(members.get(0).toFloatArray()).isNotEqualTo(members.get(1).toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void sameSeedGivesSameParameters() {
         float[][] keys = keys(1);
         List<AlignmentPair> train = pairs(6, keys, 2);
