@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.jomed.api.image.MedicalImage;
 import io.jomed.retriever.image.ImageInputSpec;
 import java.nio.file.Files;
@@ -63,20 +67,16 @@ class ImageTowerTest {
         ImageTowerConfig config = SMALL.toBuilder().optMembers(3).build();
         List<MedicalImage> images = randomImages(4, 16, 1, 4);
         try (ImageTower tower = ImageTower.create(config, 21); ImageTower single = ImageTower.create(SMALL, 21);
-                ai.djl.ndarray.NDManager sub = tower.manager().newSubManager()) {
+                NDManager sub = tower.manager().newSubManager()) {
             assertThat(tower.parameters()).hasSize(3 * single.parameters().size());
             assertThat(tower.trainableParameterCount()).isEqualTo(3 * single.trainableParameterCount());
             float[] pixels = new float[4 * 16 * 16];
-            new Random(5).ints(pixels.length, -100, 100).forEach(new java.util.function.IntConsumer() {
-                int i;
-
-                @Override
-                public void accept(int v) {
-                    pixels[i++] = v / 100f;
-                }
-            });
-            ai.djl.ndarray.NDArray x = sub.create(pixels, new ai.djl.ndarray.types.Shape(4, 1, 16, 16));
-            ai.djl.ndarray.NDList members = tower.forwardMembers(x, false);
+            Random random = new Random(5);
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) random.nextGaussian();
+            }
+            NDArray x = sub.create(pixels, new Shape(4, 1, 16, 16));
+            NDList members = tower.forwardMembers(x, false);
             assertThat(members).hasSize(3);
             float[][] m = new float[3][];
             for (int j = 0; j < 3; j++) {

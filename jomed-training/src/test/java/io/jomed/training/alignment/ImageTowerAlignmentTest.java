@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.jomed.api.image.MedicalImage;
 import io.jomed.api.progress.JobCancelledException;
 import io.jomed.api.progress.ProgressEvent;
@@ -13,6 +17,7 @@ import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.encoding.ImageTowerEncoder;
 import io.jomed.retriever.image.ImageAugmentation;
 import io.jomed.retriever.image.ImageInputSpec;
+import io.jomed.retriever.image.ImagePreprocessor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,6 +70,25 @@ class ImageTowerAlignmentTest {
         return keys;
     }
 
+    /** The key (by cosine) nearest to the embedding at {@code offset} of {@code embeddings}. */
+    private static int nearestKey(float[] embeddings, int offset, float[][] keys) {
+        int best = 0;
+        double bestCosine = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < keys.length; k++) {
+            double dot = 0;
+            double norm = 0;
+            for (int j = 0; j < DIM; j++) {
+                dot += embeddings[offset + j] * keys[k][j];
+                norm += keys[k][j] * keys[k][j];
+            }
+            if (dot / Math.sqrt(norm) > bestCosine) {
+                bestCosine = dot / Math.sqrt(norm);
+                best = k;
+            }
+        }
+        return best;
+    }
+
     private static ImageTowerAlignment alignment(long seed) {
         return ImageTowerAlignment.builder().setTowerConfig(CONFIG).optEpochs(12).optBatchSize(16)
                 .optLearningRate(3e-3).optSeed(seed).optAugmentation(ImageAugmentation.shiftsAndHorizontalFlips(1)).build();
@@ -86,22 +110,7 @@ class ImageTowerAlignmentTest {
 
             // the kept tower embeds a validation image closest to its own key
             try (ImageTowerEncoder enc = new ImageTowerEncoder(result.tower())) {
-                float[] e = enc.encode(val.get(2).image());
-                int best = 0;
-                double bestDot = -2;
-                for (int k = 0; k < 3; k++) {
-                    double dot = 0;
-                    double norm = 0;
-                    for (int j = 0; j < DIM; j++) {
-                        dot += e[j] * keys[k][j];
-                        norm += keys[k][j] * keys[k][j];
-                    }
-                    if (dot / Math.sqrt(norm) > bestDot) {
-                        bestDot = dot / Math.sqrt(norm);
-                        best = k;
-                    }
-                }
-                assertThat(best).isEqualTo(2);
+                assertThat(nearestKey(enc.encode(val.get(2).image()), 0, keys)).isEqualTo(2);
                 // save / load round trip keeps the embeddings
                 Path file = dir.resolve("tower.bin");
                 result.tower().save(file);
@@ -129,32 +138,17 @@ class ImageTowerAlignmentTest {
             assertThat(result.tower().config().members()).isEqualTo(2);
             assertThat(result.best().validationTop1()).isGreaterThanOrEqualTo(0.9);
             ImageTower tower = result.tower();
-            try (ai.djl.ndarray.NDManager sub = tower.manager().newSubManager()) {
-                float[] pixels = new io.jomed.retriever.image.ImagePreprocessor(CONFIG.inputSpec())
+            try (NDManager sub = tower.manager().newSubManager()) {
+                float[] pixels = new ImagePreprocessor(CONFIG.inputSpec())
                         .toTensor(val.stream().map(AlignmentPair::image).toList());
-                ai.djl.ndarray.NDList members = tower.forwardMembers(
-                        sub.create(pixels, new ai.djl.ndarray.types.Shape(val.size(), 1, 16, 16)), false);
+                NDList members = tower.forwardMembers(
+                        sub.create(pixels, new Shape(val.size(), 1, 16, 16)), false);
                 assertThat(members).hasSize(2);
-                for (ai.djl.ndarray.NDArray member : members) {
+                for (NDArray member : members) {
                     float[] e = member.toFloatArray();
                     int correct = 0;
                     for (int i = 0; i < val.size(); i++) {
-                        int best = 0;
-                        double bestDot = -1e9;
-                        for (int k = 0; k < 3; k++) {
-                            double dot = 0;
-                            double norm = 0;
-                            for (int j = 0; j < DIM; j++) {
-                                dot += e[i * DIM + j] * keys[k][j];
-                                norm += keys[k][j] * keys[k][j];
-                            }
-                            dot /= Math.sqrt(norm);
-                            if (dot > bestDot) {
-                                bestDot = dot;
-                                best = k;
-                            }
-                        }
-                        correct += best == i % 3 ? 1 : 0;
+                        correct += nearestKey(e, i * DIM, keys) == i % 3 ? 1 : 0;
                     }
                     assertThat(correct).as("validation images a member embeds nearest their own key")
                             .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * val.size()));
