@@ -45,6 +45,10 @@ final class ExportEmbeddingsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Alignment seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
+            + MedMnistDefaults.TOWER_MEMBERS + ").")
+    Integer towerMembers;
+
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
@@ -61,7 +65,8 @@ final class ExportEmbeddingsCommand implements Callable<Integer> {
                 DistinctTextKeys textKeys = DistinctTextKeys.encode(g0, train, val);
                 List<AlignmentPair> trainPairs = textKeys.pairs(train);
                 List<AlignmentPair> valPairs = textKeys.pairs(val);
-                try (AlignmentResult aligned = MedMnistDefaults.alignment(dataset, seed, MedMnistDefaults.ALIGNMENT_EPOCHS)
+                try (AlignmentResult aligned = MedMnistDefaults.alignment(dataset, seed, MedMnistDefaults.ALIGNMENT_EPOCHS,
+                        towerMembers != null ? towerMembers : MedMnistDefaults.TOWER_MEMBERS)
                         .align(trainPairs, valPairs, progress);
                         ImageTowerEncoder f0 = new ImageTowerEncoder(aligned.tower())) {
                     List<MedicalImage> images = new ArrayList<>();
