@@ -3,7 +3,6 @@ package io.jomed.examples.cli;
 import io.jomed.retriever.encoding.MiniLmTextEncoder;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
-import io.jomed.training.experiment.MedMnistDefaults;
 import io.jomed.training.experiment.MedMnistExperiment;
 import io.jomed.training.experiment.Phase2Defaults;
 import io.jomed.training.phase2.Phase2Preset;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,9 +64,8 @@ class DemoCommand implements Callable<Integer> {
     @Option(names = "--passes", description = "Phase-1 passes over the class-balanced training stream.")
     Integer passes;
 
-    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
-            + MedMnistDefaults.TOWER_MEMBERS + ").")
-    Integer towerMembers;
+    @Mixin
+    TowerOptions tower = new TowerOptions();
 
     @Option(names = "--reader-augmentation", arity = "1", paramLabel = "true|false",
             description = "Train the reader (and the closed-book baseline) on shifted (and, for fundus images, flipped) "
@@ -153,9 +152,7 @@ class DemoCommand implements Callable<Integer> {
             if (passes != null) {
                 b.optPhase1Passes(passes);
             }
-            if (towerMembers != null) {
-                b.optTowerMembers(towerMembers);
-            }
+            b.optTowerMembers(tower.members());
             if (readerAugmentation != null) {
                 b.optReaderAugmentation(readerAugmentation);
             }

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,9 +46,8 @@ final class ExportEmbeddingsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Alignment seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
-            + MedMnistDefaults.TOWER_MEMBERS + ").")
-    Integer towerMembers;
+    @Mixin
+    TowerOptions tower = new TowerOptions();
 
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
@@ -66,7 +66,7 @@ final class ExportEmbeddingsCommand implements Callable<Integer> {
                 List<AlignmentPair> trainPairs = textKeys.pairs(train);
                 List<AlignmentPair> valPairs = textKeys.pairs(val);
                 try (AlignmentResult aligned = MedMnistDefaults.alignment(dataset, seed, MedMnistDefaults.ALIGNMENT_EPOCHS,
-                        towerMembers != null ? towerMembers : MedMnistDefaults.TOWER_MEMBERS)
+                        tower.members())
                         .align(trainPairs, valPairs, progress);
                         ImageTowerEncoder f0 = new ImageTowerEncoder(aligned.tower())) {
                     List<MedicalImage> images = new ArrayList<>();

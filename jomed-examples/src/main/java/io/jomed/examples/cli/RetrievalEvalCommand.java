@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,9 +55,8 @@ final class RetrievalEvalCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Alignment epochs (default: 30).")
     Integer epochs;
 
-    @Option(names = "--tower-members", description = "Ensemble members of the image tower f0 (default: "
-            + MedMnistDefaults.TOWER_MEMBERS + ").")
-    Integer towerMembers;
+    @Mixin
+    TowerOptions tower = new TowerOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -71,7 +71,7 @@ final class RetrievalEvalCommand implements Callable<Integer> {
                         .setWorkDirectory(work)
                         .setAlignment(seed -> MedMnistDefaults.alignment(dataset, seed,
                                 epochs != null ? epochs : MedMnistDefaults.ALIGNMENT_EPOCHS,
-                                towerMembers != null ? towerMembers : MedMnistDefaults.TOWER_MEMBERS))
+                                tower.members()))
                         .optOutOfFoldFolds(folds).build();
                 for (long seed : seeds) {
                     RetrievalReport r = evaluation.run(seed, progress);

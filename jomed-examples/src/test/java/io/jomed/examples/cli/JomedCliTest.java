@@ -7,6 +7,7 @@ import io.jomed.api.testing.SyntheticCases;
 import io.jomed.retriever.encoding.ImageTower;
 import io.jomed.retriever.encoding.ImageTowerConfig;
 import io.jomed.retriever.image.ImageInputSpec;
+import io.jomed.training.experiment.MedMnistDefaults;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class JomedCliTest {
     @TempDir
@@ -149,6 +151,20 @@ class JomedCliTest {
             }
         }
         java.nio.file.Files.write(file, b.array());
+    }
+
+    @Test
+    void everyCommandThatAlignsF0TakesTowerMembers() {
+        for (Object command : List.of(new DemoCommand(), new TrainCommand(), new RetrievalEvalCommand(), new ExportEmbeddingsCommand())) {
+            CommandLine line = new CommandLine(command);
+            assertThat(line.getCommandSpec().findOption("--tower-members")).as(line.getCommandName()).isNotNull();
+        }
+        RetrievalEvalCommand eval = new RetrievalEvalCommand();
+        new CommandLine(eval).parseArgs("--tower-members", "3");
+        assertThat(eval.tower.members()).isEqualTo(3);
+        RetrievalEvalCommand byDefault = new RetrievalEvalCommand();
+        new CommandLine(byDefault).parseArgs();
+        assertThat(byDefault.tower.members()).isEqualTo(MedMnistDefaults.TOWER_MEMBERS);
     }
 
     @Test
