@@ -396,8 +396,12 @@ public final class ImageTower implements AutoCloseable {
     }
 
     private static NDList l2Normalise(NDList list) {
-        NDArray x = list.singletonOrThrow();
-        return new NDList(x.div(x.square().sum(new int[] {1}, true).add(1e-12f).sqrt()));
+        return new NDList(l2Normalise(list.singletonOrThrow()));
+    }
+
+    /** Each row of {@code [N, D]} scaled to unit length. */
+    static NDArray l2Normalise(NDArray x) {
+        return x.div(x.square().sum(new int[] {1}, true).add(1e-12f).sqrt());
     }
 
     static byte[] littleEndian(float[] values) {

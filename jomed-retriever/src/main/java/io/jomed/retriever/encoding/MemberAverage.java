@@ -46,8 +46,7 @@ final class MemberAverage extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDList members = forwardMembers(parameterStore, inputs, training);
-        NDArray sum = NDArrays.add(members.toArray(new NDArray[0]));
-        return new NDList(sum.div(sum.square().sum(new int[] {1}, true).add(1e-12f).sqrt()));
+        return new NDList(ImageTower.l2Normalise(NDArrays.add(members.toArray(new NDArray[0]))));
     }
 
     @Override

@@ -126,8 +126,8 @@ public final class RetrievalEvaluation {
                 RawPixelKnn raw = new RawPixelKnn(trainSplit.images(), trainSplit.labels());
                 Map<Integer, Double> rawTest = raw.accuracy(test.images(), test.labels(), ks);
                 listener.onProgress(ProgressEvent.of("retrieval-eval", name, 1, 1, aligned.elapsed()));
-                return new RetrievalReport(name, seed, kb.size(), aligned.tower().config().toCanonicalString(), aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(),
-                        aligned.bestEpoch(), ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest,
+                return new RetrievalReport(name, seed, kb.size(), aligned.tower().config().toCanonicalString(),
+                        aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(), aligned.bestEpoch(), ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest,
                         rawTest, trainAcc, knnVal.get(selectedK), outOfFold, latency);
             }
         } catch (IOException e) {

@@ -32,11 +32,11 @@ import java.util.TreeMap;
  *     {@link io.jomed.training.alignment.OutOfFoldAlignment}), or null when not measured
  * @param queryLatency latency of one {@code retrieve} (f0 encoding, both heads, k = 2) over test queries
  */
-public record RetrievalReport(String dataset, long seed, int kbSize, String tower, double alignmentSeconds, int alignmentEpochs,
-        int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
-        Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest, Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest,
-        double trainQueryAccuracy, double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy,
-        LatencySummary queryLatency) {
+public record RetrievalReport(String dataset, long seed, int kbSize, String tower, double alignmentSeconds,
+        int alignmentEpochs, int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
+        Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest,
+        Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest, double trainQueryAccuracy,
+        double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy, LatencySummary queryLatency) {
 
     public RetrievalReport {
         Objects.requireNonNull(dataset, "dataset");

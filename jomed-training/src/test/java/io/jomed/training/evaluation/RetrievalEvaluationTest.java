@@ -42,6 +42,7 @@ class RetrievalEvaluationTest {
 
         assertThat(r.dataset()).isEqualTo("breastmnist");
         assertThat(r.kbSize()).isEqualTo(546);
+        assertThat(r.tower()).isEqualTo(tower.toCanonicalString());
         assertThat(r.knnValidation()).containsOnlyKeys(1, 5, 20);
         assertThat(r.knnTrainingLeaveOneOut()).containsOnlyKeys(1, 5, 20);
         assertThat(r.knnTest()).containsOnlyKeys(1, 5, 20);

@@ -15,6 +15,7 @@ import io.jomed.training.analysis.InconsistencyAnalysis;
 import io.jomed.training.analysis.RerankerComparison;
 import io.jomed.training.analysis.SubsetAccuracy;
 import io.jomed.training.evaluation.ItemSelection;
+import io.jomed.training.evaluation.KnnKSelection;
 import io.jomed.training.evaluation.LatencySummary;
 import io.jomed.training.evaluation.LogFixtures;
 import io.jomed.training.evaluation.ModeEvaluator;
@@ -68,7 +69,7 @@ class ReportWriterTest {
     void writesHowTheKnnKWasChosen(@TempDir Path dir) throws Exception {
         EvaluationReport report = EvaluationReport.builder().setDataset("retinamnist").setSplit("test").setSeed(1)
                 .setPreset("CLEAN").setKPerHead(2).setLog(LogFixtures.handMade())
-                .optKnnSelection(new io.jomed.training.evaluation.KnnKSelection(80, true, -0.012, 120, 1080)).build();
+                .optKnnSelection(new KnnKSelection(80, true, -0.012, 120, 1080)).build();
         Path file = dir.resolve("run.json");
         ReportWriter.write(report, file);
         JsonNode node = JSON.readTree(Files.readString(file)).get("analysis").get("knn_selection");
