@@ -95,17 +95,18 @@ final class RetrievalEvalCommand implements Callable<Integer> {
     static String table(List<RetrievalReport> reports) {
         StringBuilder t = new StringBuilder();
         t.append("| dataset | seed | k | k chosen on (memorisation gap) | k-NN image head, test | raw-pixel k-NN, test | "
-                + "text head, test | train LOO / out-of-fold / val acc | HNSW recall@10 | align s | ingest cases/s | "
-                + "query p50 / p99 ms |\n");
-        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "text head, test | image head train LOO / out-of-fold / val | text head train LOO / val | HNSW recall@10 | "
+                + "align s | ingest cases/s | query p50 / p99 ms |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (RetrievalReport r : reports) {
             t.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %s (%+.3f) | %.3f | %.3f | %.3f | %.3f / %s / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
+                    "| %s | %d | %d | %s (%+.3f) | %.3f | %.3f | %.3f | %.3f / %s / %.3f | %.3f / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
                     r.dataset(), r.seed(), r.selectedK(), r.kSelection().rule(), r.kSelection().memorisationGap(),
                     r.knnTestAtSelectedK(), r.rawPixelTestAtSelectedK(),
                     r.textHeadTest().get(r.selectedK()), r.trainQueryAccuracy(),
                     r.trainQueryOutOfFoldAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.trainQueryOutOfFoldAccuracy()),
-                    r.validationQueryAccuracy(), r.recallAt10(),
+                    r.validationQueryAccuracy(), r.textHeadTrainingLeaveOneOut().get(r.selectedK()),
+                    r.textHeadValidation().get(r.selectedK()), r.recallAt10(),
                     r.alignmentSeconds(), r.ingestCasesPerSecond(), r.queryLatency().p50(), r.queryLatency().p99()));
         }
         return t.toString();

@@ -105,6 +105,8 @@ public final class RetrievalEvaluation {
                 Split trainSplit = split(MedMnistSplit.TRAIN);
                 Map<RetrieverHead, float[][]> trainEmb = retriever.embed(trainSplit.images());
                 Map<Integer, Double> knnTrain = knnAccuracy(kb, f0, RetrieverHead.IMAGE, trainEmb, trainSplit, maxK, true);
+                Map<Integer, Double> textVal = knnAccuracy(kb, f0, RetrieverHead.TEXT, valEmb, val, maxK, false);
+                Map<Integer, Double> textTrain = knnAccuracy(kb, f0, RetrieverHead.TEXT, trainEmb, trainSplit, maxK, true);
                 KnnKSelection selection = KnnKSelection.choose(knnVal, val.images().size(), knnTrain,
                         trainSplit.images().size(), KnnKSelection.DEFAULT_MARGIN);
                 int selectedK = selection.k();
@@ -127,7 +129,8 @@ public final class RetrievalEvaluation {
                 Map<Integer, Double> rawTest = raw.accuracy(test.images(), test.labels(), ks);
                 listener.onProgress(ProgressEvent.of("retrieval-eval", name, 1, 1, aligned.elapsed()));
                 return new RetrievalReport(name, seed, kb.size(), aligned.tower().config().toCanonicalString(),
-                        aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(), aligned.bestEpoch(), ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest,
+                        aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(), aligned.bestEpoch(),
+                        ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest, textVal, textTrain,
                         rawTest, trainAcc, knnVal.get(selectedK), outOfFold, latency);
             }
         } catch (IOException e) {

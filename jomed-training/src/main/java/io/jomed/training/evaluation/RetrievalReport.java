@@ -25,6 +25,10 @@ import java.util.TreeMap;
  * @param knnTrainingLeaveOneOut image-head k-NN accuracy per {@code k} for training queries, own case excluded
  * @param knnTest image-head k-NN accuracy per {@code k} on the test split
  * @param textHeadTest text-head (nearest report) k-NN accuracy per {@code k} on the test split
+ * @param textHeadValidation the same on the validation split
+ * @param textHeadTrainingLeaveOneOut the same for training queries, own case excluded: with
+ *     {@code textHeadValidation}, whether the tower's cross-modal head is better on its training cases than on unseen
+ *     ones (the image head's figures say this for the image head)
  * @param rawPixelTest raw-pixel k-NN accuracy per {@code k} on the test split
  * @param trainQueryAccuracy image-head k-NN accuracy at the selected {@code k} for training queries, leave-one-out
  * @param validationQueryAccuracy the same for validation queries
@@ -35,7 +39,8 @@ import java.util.TreeMap;
 public record RetrievalReport(String dataset, long seed, int kbSize, String tower, double alignmentSeconds,
         int alignmentEpochs, int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
         Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest,
-        Map<Integer, Double> textHeadTest, Map<Integer, Double> rawPixelTest, double trainQueryAccuracy,
+        Map<Integer, Double> textHeadTest, Map<Integer, Double> textHeadValidation,
+        Map<Integer, Double> textHeadTrainingLeaveOneOut, Map<Integer, Double> rawPixelTest, double trainQueryAccuracy,
         double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy, LatencySummary queryLatency) {
 
     public RetrievalReport {
@@ -46,6 +51,8 @@ public record RetrievalReport(String dataset, long seed, int kbSize, String towe
         knnTrainingLeaveOneOut = sorted(knnTrainingLeaveOneOut);
         knnTest = sorted(knnTest);
         textHeadTest = sorted(textHeadTest);
+        textHeadValidation = sorted(textHeadValidation);
+        textHeadTrainingLeaveOneOut = sorted(textHeadTrainingLeaveOneOut);
         rawPixelTest = sorted(rawPixelTest);
         Objects.requireNonNull(queryLatency, "queryLatency");
     }

@@ -12,6 +12,8 @@ import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,12 @@ class RetrievalEvaluationTest {
         assertThat(r.knnTrainingLeaveOneOut()).containsOnlyKeys(1, 5, 20);
         assertThat(r.knnTest()).containsOnlyKeys(1, 5, 20);
         assertThat(r.rawPixelTest()).containsOnlyKeys(1, 5, 20);
+        // one report per class: the text head is a nearest-class lookup, its vote the same at every k
+        for (Map<Integer, Double> textHead : List.of(r.textHeadTest(), r.textHeadValidation(),
+                r.textHeadTrainingLeaveOneOut())) {
+            assertThat(textHead).containsOnlyKeys(1, 5, 20);
+            assertThat(textHead.values()).containsOnly(textHead.get(1));
+        }
         KnnKSelection expected = KnnKSelection.choose(r.knnValidation(), 78, r.knnTrainingLeaveOneOut(), 546,
                 KnnKSelection.DEFAULT_MARGIN);
         assertThat(r.kSelection()).isEqualTo(expected);
