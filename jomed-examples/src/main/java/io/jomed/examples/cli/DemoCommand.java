@@ -170,10 +170,12 @@ class DemoCommand implements Callable<Integer> {
                 t.append(String.format(Locale.ROOT, " %s %.0f s;", e.getKey(), e.getValue()));
             }
             System.out.println(t);
-            System.out.printf(Locale.ROOT, "training retrieval: image-head %d-NN accuracy of training queries (own case "
-                    + "excluded) %.3f, of validation queries %.3f; training queries retrieved with %s%n",
+            System.out.printf(Locale.ROOT, "training retrieval: %d-NN accuracy of training queries (own case excluded) / "
+                    + "validation queries: image head %.3f / %.3f, text head %.3f / %.3f; training queries retrieved with %s%n",
                     outcome.memorisation().k(), outcome.memorisation().trainingAccuracy(),
-                    outcome.memorisation().validationAccuracy(), outcome.outOfFoldFoldsUsed() > 0
+                    outcome.memorisation().validationAccuracy(),
+                    outcome.memorisation().textHeadTrainingAccuracy().orElse(Double.NaN),
+                    outcome.memorisation().textHeadValidationAccuracy().orElse(Double.NaN), outcome.outOfFoldFoldsUsed() > 0
                             ? "out-of-fold embeddings (" + outcome.outOfFoldFoldsUsed() + " folds)" : "the aligned tower's embeddings");
             for (StageResult stage : outcome.phase2()) {
                 System.out.println(stage.wasSkipped() ? stage.stageName() + ": skipped: " + stage.skippedBecause().get()

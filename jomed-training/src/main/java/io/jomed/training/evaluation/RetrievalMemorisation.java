@@ -1,5 +1,6 @@
 package io.jomed.training.evaluation;
 
+import io.jomed.api.retrieval.Query;
 import io.jomed.api.retrieval.RetrievalOptions;
 import io.jomed.api.retrieval.RetrievedCase;
 import io.jomed.api.retrieval.Retriever;
@@ -7,6 +8,7 @@ import io.jomed.api.retrieval.RetrieverHead;
 import io.jomed.api.training.TaskExample;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * Whether the image key encoder memorised its training cases: the image head's k-NN vote accuracy for
@@ -17,13 +19,21 @@ import java.util.Objects;
  * embeddings. Without such a gap, out-of-fold embeddings (from towers that saw only part of the data) give
  * training queries worse neighbours than test queries get, which teaches the reader to distrust retrieval.
  *
+ * <p>The reader also reads the text head's cases (query image to report index, through the same tower), so the text
+ * head's k-NN vote accuracy is measured beside it when the retriever has one; the decision ({@link #memorised}) rests
+ * on the image head.
+ *
  * <p>Immutable and thread-safe.
  *
- * @param k the number of image-head neighbours voting
- * @param trainingAccuracy k-NN vote accuracy of the training queries, own case excluded
- * @param validationAccuracy k-NN vote accuracy of the validation queries
+ * @param k the number of neighbours voting, on each head
+ * @param trainingAccuracy image-head k-NN vote accuracy of the training queries, own case excluded
+ * @param validationAccuracy image-head k-NN vote accuracy of the validation queries
+ * @param textHeadTrainingAccuracy text-head k-NN vote accuracy of the training queries, own case excluded; empty when
+ *     the retriever has no text head
+ * @param textHeadValidationAccuracy text-head k-NN vote accuracy of the validation queries; empty likewise
  */
-public record RetrievalMemorisation(int k, double trainingAccuracy, double validationAccuracy) {
+public record RetrievalMemorisation(int k, double trainingAccuracy, double validationAccuracy,
+        OptionalDouble textHeadTrainingAccuracy, OptionalDouble textHeadValidationAccuracy) {
     /** Neighbours voting in {@link #measure}: the k the retrieval evaluation reports its memorisation figures at. */
     public static final int DEFAULT_K = 5;
 
@@ -33,42 +43,99 @@ public record RetrievalMemorisation(int k, double trainingAccuracy, double valid
      */
     public static final double DEFAULT_MARGIN = 0.02;
 
+    private static final String LABEL_KEY = "label";
+
     public RetrievalMemorisation {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
+        Objects.requireNonNull(textHeadTrainingAccuracy, "textHeadTrainingAccuracy");
+        Objects.requireNonNull(textHeadValidationAccuracy, "textHeadValidationAccuracy");
+        if (textHeadTrainingAccuracy.isPresent() != textHeadValidationAccuracy.isPresent()) {
+            throw new IllegalArgumentException("the text head's training and validation accuracies come together, got "
+                    + textHeadTrainingAccuracy + " and " + textHeadValidationAccuracy);
+        }
+    }
+
+    /** The image head's figures alone, for a retriever without a text head. */
+    public RetrievalMemorisation(int k, double trainingAccuracy, double validationAccuracy) {
+        this(k, trainingAccuracy, validationAccuracy, OptionalDouble.empty(), OptionalDouble.empty());
     }
 
     /**
-     * Measures both accuracies with the image head of {@code retriever}, whose knowledge base holds the training
-     * cases with a {@code label} metadata value (the retriever excludes each query's own image by default).
+     * Measures the accuracies with {@code retriever}, whose knowledge base holds the training cases with a
+     * {@code label} metadata value (the retriever excludes each query's own image by default).
      *
      * @throws IllegalArgumentException if either list is empty or a retrieved case has no label
      */
     public static RetrievalMemorisation measure(Retriever retriever, List<TaskExample> training, List<TaskExample> validation,
             int k) {
         Objects.requireNonNull(retriever, "retriever");
-        if (training.isEmpty() || validation.isEmpty()) {
-            throw new IllegalArgumentException("memorisation needs training and validation queries, got " + training.size()
-                    + " and " + validation.size());
-        }
-        return new RetrievalMemorisation(k, accuracy(retriever, training, k), accuracy(retriever, validation, k));
+        requireQueries(training, validation);
+        RetrievalOptions options = RetrievalOptions.builder().optKPerHead(k).build();
+        return of(retriever.retrieve(queries(training), options), training, retriever.retrieve(queries(validation), options),
+                validation, k);
     }
 
-    /** Training minus validation accuracy. */
+    /**
+     * The accuracies from results already retrieved, one list per query in the order of the examples and at least
+     * {@code k} deep per head (deeper lists are cut to their first {@code k} per head), so that one retrieval can
+     * serve several measurements.
+     *
+     * @throws IllegalArgumentException if either list of examples is empty, a list of results does not match its
+     *     examples, or a retrieved case has no label
+     */
+    public static RetrievalMemorisation of(List<List<RetrievedCase>> trainingResults, List<TaskExample> training,
+            List<List<RetrievedCase>> validationResults, List<TaskExample> validation, int k) {
+        requireQueries(training, validation);
+        if (trainingResults.size() != training.size() || validationResults.size() != validation.size()) {
+            throw new IllegalArgumentException("need one result list per query, got " + trainingResults.size() + " for "
+                    + training.size() + " training and " + validationResults.size() + " for " + validation.size()
+                    + " validation queries");
+        }
+        OptionalDouble textTraining = OptionalDouble.empty();
+        OptionalDouble textValidation = OptionalDouble.empty();
+        if (hasHead(trainingResults, RetrieverHead.TEXT) || hasHead(validationResults, RetrieverHead.TEXT)) {
+            textTraining = OptionalDouble.of(accuracy(trainingResults, training, RetrieverHead.TEXT, k));
+            textValidation = OptionalDouble.of(accuracy(validationResults, validation, RetrieverHead.TEXT, k));
+        }
+        return new RetrievalMemorisation(k, accuracy(trainingResults, training, RetrieverHead.IMAGE, k),
+                accuracy(validationResults, validation, RetrieverHead.IMAGE, k), textTraining, textValidation);
+    }
+
+    /** Training minus validation accuracy of the image head. */
     public double gap() {
         return trainingAccuracy - validationAccuracy;
     }
 
-    /** Whether training queries find better neighbours than validation queries by more than {@code margin}. */
+    /** Training minus validation accuracy of the text head; empty when it was not measured. */
+    public OptionalDouble textHeadGap() {
+        return textHeadTrainingAccuracy.isEmpty() ? OptionalDouble.empty()
+                : OptionalDouble.of(textHeadTrainingAccuracy.getAsDouble() - textHeadValidationAccuracy.getAsDouble());
+    }
+
+    /** Whether training queries find better image-head neighbours than validation queries by more than {@code margin}. */
     public boolean memorised(double margin) {
         return gap() > margin;
     }
 
-    private static double accuracy(Retriever retriever, List<TaskExample> examples, int k) {
-        RetrievalOptions options = RetrievalOptions.builder().optKPerHead(k).build();
-        List<List<RetrievedCase>> imageHead = retriever.retrieve(examples.stream().map(TaskExample::query).toList(), options)
-                .stream().map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
-        return new KnnVote("label").accuracyByK(imageHead, examples.stream().map(TaskExample::goldLabel).toList(), k).get(k);
+    private static void requireQueries(List<TaskExample> training, List<TaskExample> validation) {
+        if (training.isEmpty() || validation.isEmpty()) {
+            throw new IllegalArgumentException("memorisation needs training and validation queries, got " + training.size()
+                    + " and " + validation.size());
+        }
+    }
+
+    private static List<Query> queries(List<TaskExample> examples) {
+        return examples.stream().map(TaskExample::query).toList();
+    }
+
+    private static boolean hasHead(List<List<RetrievedCase>> results, RetrieverHead head) {
+        return results.stream().flatMap(List::stream).anyMatch(c -> c.head() == head);
+    }
+
+    private static double accuracy(List<List<RetrievedCase>> results, List<TaskExample> examples, RetrieverHead head, int k) {
+        List<List<RetrievedCase>> ranked = results.stream().map(r -> r.stream().filter(c -> c.head() == head).toList()).toList();
+        return new KnnVote(LABEL_KEY).accuracyByK(ranked, examples.stream().map(TaskExample::goldLabel).toList(), k).get(k);
     }
 }

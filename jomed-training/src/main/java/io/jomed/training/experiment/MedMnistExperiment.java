@@ -8,6 +8,7 @@ import io.jomed.api.progress.ProgressListener;
 import io.jomed.api.reranking.MajorityVoteReranker;
 import io.jomed.api.reranking.ReaderConfidenceReranker;
 import io.jomed.api.reranking.TopRankedReranker;
+import io.jomed.api.retrieval.Query;
 import io.jomed.api.retrieval.RetrievalOptions;
 import io.jomed.api.retrieval.RetrievedCase;
 import io.jomed.api.retrieval.RetrieverHead;
@@ -146,12 +147,15 @@ public final class MedMnistExperiment {
                 List<TaskExample> valExamples = dataset.examples(MedMnistSplit.VAL);
                 List<TaskExample> testExamples = dataset.examples(MedMnistSplit.TEST);
 
-                RetrievalMemorisation memorisation = RetrievalMemorisation.measure(retriever, trainExamples, valExamples,
-                        RetrievalMemorisation.DEFAULT_K);
+                TrainingRetrieval trainingRetrieval = TrainingRetrieval.measure(retriever, trainExamples, valExamples);
+                RetrievalMemorisation memorisation = trainingRetrieval.memorisation();
+                KnnKSelection knnSelection = trainingRetrieval.knnSelection();
                 int folds = outOfFoldWhenMemorised && !memorisation.memorised(RetrievalMemorisation.DEFAULT_MARGIN) ? 0
                         : outOfFoldFolds;
-                LOG.info("image-head {}-NN accuracy of training queries (own case excluded) {}, of validation queries {}: {}",
-                        memorisation.k(), fmt(memorisation.trainingAccuracy()), fmt(memorisation.validationAccuracy()),
+                LOG.info("{}-NN accuracy of training queries (own case excluded) / validation queries: image head {} / {}, "
+                        + "text head {} / {}: {}", memorisation.k(), fmt(memorisation.trainingAccuracy()),
+                        fmt(memorisation.validationAccuracy()), fmt(memorisation.textHeadTrainingAccuracy().orElse(Double.NaN)),
+                        fmt(memorisation.textHeadValidationAccuracy().orElse(Double.NaN)),
                         folds > 0 ? "training queries retrieve with out-of-fold embeddings (" + folds + " folds)"
                                 : "training queries retrieve with the aligned tower's embeddings");
                 Map<String, float[]> outOfFold = new HashMap<>();
@@ -173,7 +177,6 @@ public final class MedMnistExperiment {
                     timings.put("phase1", rag.elapsed().toNanos() / 1e9);
                     timings.put("closed_book", closedBook.elapsed().toNanos() / 1e9);
 
-                    KnnKSelection knnSelection = selectKnnK(retriever, trainExamples, valExamples);
                     int knnK = knnSelection.k();
                     LOG.info("k-NN baseline: k = {} chosen on {} (memorisation gap {})", knnK, knnSelection.rule(),
                             fmt(knnSelection.memorisationGap()));
@@ -312,20 +315,32 @@ public final class MedMnistExperiment {
     }
 
     /**
-     * The k of the retrieval-only baseline, chosen by {@link KnnKSelection} on the validation queries and, unless the
-     * tower memorised them, the training queries (the retriever excludes each query's own case).
+     * What one retrieval of the training queries (own case excluded) and the validation queries, deep enough for every
+     * candidate k, tells: whether the tower memorised its training cases, and the k of the retrieval-only baseline, chosen
+     * by {@link KnnKSelection} on the validation queries and, unless the tower memorised them, the training queries. The
+     * retrieved lists (about 170,000 cases for RetinaMNIST) are dropped once both are measured.
      */
-    private static KnnKSelection selectKnnK(DualHeadRetriever retriever, List<TaskExample> train, List<TaskExample> val) {
-        return KnnKSelection.choose(knnAccuracy(retriever, val), val.size(), knnAccuracy(retriever, train), train.size(),
-                KnnKSelection.DEFAULT_MARGIN);
-    }
+    private record TrainingRetrieval(RetrievalMemorisation memorisation, KnnKSelection knnSelection) {
+        static TrainingRetrieval measure(DualHeadRetriever retriever, List<TaskExample> train, List<TaskExample> val) {
+            RetrievalOptions deep = RetrievalOptions.builder().optKPerHead(KNN_KS[KNN_KS.length - 1]).build();
+            List<List<RetrievedCase>> trainResults = retriever.retrieve(queries(train), deep);
+            List<List<RetrievedCase>> valResults = retriever.retrieve(queries(val), deep);
+            return new TrainingRetrieval(
+                    RetrievalMemorisation.of(trainResults, train, valResults, val, RetrievalMemorisation.DEFAULT_K),
+                    KnnKSelection.choose(imageHeadKnn(valResults, val), val.size(), imageHeadKnn(trainResults, train),
+                            train.size(), KnnKSelection.DEFAULT_MARGIN));
+        }
 
-    private static Map<Integer, Double> knnAccuracy(DualHeadRetriever retriever, List<TaskExample> examples) {
-        var results = retriever.retrieve(examples.stream().map(TaskExample::query).toList(),
-                RetrievalOptions.builder().optKPerHead(KNN_KS[KNN_KS.length - 1]).build());
-        List<List<RetrievedCase>> imageHead = results.stream()
-                .map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
-        return new KnnVote("label").accuracyByK(imageHead, examples.stream().map(TaskExample::goldLabel).toList(), KNN_KS);
+        private static List<Query> queries(List<TaskExample> examples) {
+            return examples.stream().map(TaskExample::query).toList();
+        }
+
+        /** Image-head k-NN vote accuracy for every candidate k. */
+        private static Map<Integer, Double> imageHeadKnn(List<List<RetrievedCase>> results, List<TaskExample> examples) {
+            List<List<RetrievedCase>> imageHead = results.stream()
+                    .map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
+            return new KnnVote("label").accuracyByK(imageHead, examples.stream().map(TaskExample::goldLabel).toList(), KNN_KS);
+        }
     }
 
     private static String fmt(double v) {

@@ -40,7 +40,8 @@ import java.util.Objects;
  *               "rerankers": {mode: {reranker: {"accuracy", "accuracy_consistent", "accuracy_inconsistent",
  *                                               "fused_accuracy", "oracle_accuracy", "gap_closed"}}},
  *               "skipped_stages": [{"stage", "reason"}],
- *               "training_retrieval": {"k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds"},
+ *               "training_retrieval": {"k", "train_knn_accuracy", "val_knn_accuracy", "train_text_head_accuracy",
+ *                                      "val_text_head_accuracy", "out_of_fold_folds"},
  *               "knn_selection": {"k", "pooled", "memorisation_gap", "validation_queries", "training_queries"}},
  *  "comparisons": {"A_minus_B": {"accuracy": {"difference", "lower", "upper"}, "macro_f1": {...}}},
  *  "bootstrap": {"resamples", "confidence", "seed"},
@@ -50,7 +51,9 @@ import java.util.Objects;
  * analyses, {@code gap_closed = (accuracy - fused_accuracy) / (oracle_accuracy - fused_accuracy)}); it and
  * {@code skipped_stages} (training stages skipped, with the reason, in order) are always present, possibly
  * empty; {@code training_retrieval} and {@code knn_selection} (how the k-NN mode's {@code k} was chosen,
- * {@link io.jomed.training.evaluation.KnnKSelection}) only when the report has them. Later schema additions add keys; they never rename these.
+ * {@link io.jomed.training.evaluation.KnnKSelection}) only when the report has them, and the text-head keys of
+ * {@code training_retrieval} only when the retriever has a text head. Later schema additions add keys; they never rename
+ * these.
  *
  * <p>Stateless and thread-safe.
  */
@@ -168,9 +171,13 @@ public final class ReportWriter {
         }
         ArrayNode skipped = node.putArray("skipped_stages");
         report.skippedStages().forEach((stage, reason) -> skipped.addObject().put("stage", stage).put("reason", reason));
-        report.trainingRetrieval().ifPresent(m -> node.putObject("training_retrieval").put("k", m.k())
-                .put("train_knn_accuracy", m.trainingAccuracy()).put("val_knn_accuracy", m.validationAccuracy())
-                .put("out_of_fold_folds", report.outOfFoldFolds()));
+        report.trainingRetrieval().ifPresent(m -> {
+            ObjectNode retrieval = node.putObject("training_retrieval").put("k", m.k())
+                    .put("train_knn_accuracy", m.trainingAccuracy()).put("val_knn_accuracy", m.validationAccuracy());
+            m.textHeadTrainingAccuracy().ifPresent(a -> retrieval.put("train_text_head_accuracy", a));
+            m.textHeadValidationAccuracy().ifPresent(a -> retrieval.put("val_text_head_accuracy", a));
+            retrieval.put("out_of_fold_folds", report.outOfFoldFolds());
+        });
         report.knnSelection().ifPresent(k -> node.putObject("knn_selection").put("k", k.k()).put("pooled", k.pooled())
                 .put("memorisation_gap", k.memorisationGap()).put("validation_queries", k.validationQueries())
                 .put("training_queries", k.trainingQueries()));

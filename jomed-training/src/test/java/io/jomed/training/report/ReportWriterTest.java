@@ -22,6 +22,7 @@ import io.jomed.training.evaluation.ModeEvaluator;
 import io.jomed.training.evaluation.ModePrediction;
 import io.jomed.training.evaluation.PredictionLog;
 import io.jomed.training.evaluation.QueryRecord;
+import io.jomed.training.evaluation.RetrievalMemorisation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,16 +55,32 @@ class ReportWriterTest {
     void writesTheTrainingRetrievalWhenItWasMeasured(@TempDir Path dir) throws Exception {
         EvaluationReport report = EvaluationReport.builder().setDataset("retinamnist").setSplit("test").setSeed(1)
                 .setPreset("CLEAN").setKPerHead(2).setLog(LogFixtures.handMade())
-                .optTrainingRetrieval(new io.jomed.training.evaluation.RetrievalMemorisation(5, 0.527, 0.558), 0).build();
+                .optTrainingRetrieval(new RetrievalMemorisation(5, 0.527, 0.558, OptionalDouble.of(0.54),
+                        OptionalDouble.of(0.6)), 0).build();
+        Path file = dir.resolve("run.json");
+        ReportWriter.write(report, file);
+        JsonNode node = JSON.readTree(Files.readString(file)).get("analysis").get("training_retrieval");
+        assertThat(keys(node)).containsExactly("k", "train_knn_accuracy", "val_knn_accuracy", "train_text_head_accuracy",
+                "val_text_head_accuracy", "out_of_fold_folds");
+        assertThat(node.get("k").asInt()).isEqualTo(5);
+        assertThat(node.get("train_knn_accuracy").asDouble()).isEqualTo(0.527);
+        assertThat(node.get("val_knn_accuracy").asDouble()).isEqualTo(0.558);
+        assertThat(node.get("train_text_head_accuracy").asDouble()).isEqualTo(0.54);
+        assertThat(node.get("val_text_head_accuracy").asDouble()).isEqualTo(0.6);
+        assertThat(node.get("out_of_fold_folds").asInt()).isZero();
+        assertThat(JSON.readTree(Files.readString(file)).get("analysis").has("knn_selection")).isFalse();
+    }
+
+    @Test
+    void leavesTheTextHeadOutOfTheTrainingRetrievalOfAnImageOnlyRetriever(@TempDir Path dir) throws Exception {
+        EvaluationReport report = EvaluationReport.builder().setDataset("retinamnist").setSplit("test").setSeed(1)
+                .setPreset("CLEAN").setKPerHead(2).setLog(LogFixtures.handMade())
+                .optTrainingRetrieval(new RetrievalMemorisation(5, 0.527, 0.558), 3).build();
         Path file = dir.resolve("run.json");
         ReportWriter.write(report, file);
         JsonNode node = JSON.readTree(Files.readString(file)).get("analysis").get("training_retrieval");
         assertThat(keys(node)).containsExactly("k", "train_knn_accuracy", "val_knn_accuracy", "out_of_fold_folds");
-        assertThat(node.get("k").asInt()).isEqualTo(5);
-        assertThat(node.get("train_knn_accuracy").asDouble()).isEqualTo(0.527);
-        assertThat(node.get("val_knn_accuracy").asDouble()).isEqualTo(0.558);
-        assertThat(node.get("out_of_fold_folds").asInt()).isZero();
-        assertThat(JSON.readTree(Files.readString(file)).get("analysis").has("knn_selection")).isFalse();
+        assertThat(node.get("out_of_fold_folds").asInt()).isEqualTo(3);
     }
 
     @Test
