@@ -171,11 +171,13 @@ class DemoCommand implements Callable<Integer> {
             }
             System.out.println(t);
             System.out.printf(Locale.ROOT, "training retrieval: %d-NN accuracy of training queries (own case excluded) / "
-                    + "validation queries: image head %.3f / %.3f, text head %.3f / %.3f; training queries retrieved with %s%n",
+                    + "validation queries: image head %.3f / %.3f, text head %.3f / %.3f; image-head gap over every k %+.3f; "
+                    + "training queries retrieved with %s%n",
                     outcome.memorisation().k(), outcome.memorisation().trainingAccuracy(),
                     outcome.memorisation().validationAccuracy(),
                     outcome.memorisation().textHeadTrainingAccuracy().orElse(Double.NaN),
-                    outcome.memorisation().textHeadValidationAccuracy().orElse(Double.NaN), outcome.outOfFoldFoldsUsed() > 0
+                    outcome.memorisation().textHeadValidationAccuracy().orElse(Double.NaN),
+                    outcome.knnSelection().memorisationGap(), outcome.outOfFoldFoldsUsed() > 0
                             ? "out-of-fold embeddings (" + outcome.outOfFoldFoldsUsed() + " folds)" : "the aligned tower's embeddings");
             for (StageResult stage : outcome.phase2()) {
                 System.out.println(stage.wasSkipped() ? stage.stageName() + ": skipped: " + stage.skippedBecause().get()

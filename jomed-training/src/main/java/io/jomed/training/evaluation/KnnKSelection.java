@@ -95,6 +95,16 @@ public record KnnKSelection(int k, boolean pooled, double memorisationGap, int v
         return a;
     }
 
+    /**
+     * Whether the image key encoder memorised its training cases by this rule's verdict: the memorisation gap, averaged
+     * over the candidates, exceeded the margin {@link #choose} was given (the complement of {@link #pooled}). Steadier
+     * than one {@code k}'s gap ({@link RetrievalMemorisation#memorised}); the demo embeds training queries out of fold
+     * on this verdict.
+     */
+    public boolean memorised() {
+        return !pooled;
+    }
+
     /** Which queries chose {@code k}, in words, for tables and logs. */
     public String rule() {
         return pooled ? "validation + training (leave-one-out)" : "validation (training queries memorised)";

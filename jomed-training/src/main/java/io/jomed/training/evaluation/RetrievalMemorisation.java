@@ -20,8 +20,9 @@ import java.util.OptionalDouble;
  * training queries worse neighbours than test queries get, which teaches the reader to distrust retrieval.
  *
  * <p>The reader also reads the text head's cases (query image to report index, through the same tower), so the text
- * head's k-NN vote accuracy is measured beside it when the retriever has one; the decision ({@link #memorised}) rests
- * on the image head.
+ * head's k-NN vote accuracy is measured beside it when the retriever has one; {@link #memorised} rests on the image
+ * head. One {@code k}'s gap on a small validation split is noisy; the demo decides with the gap averaged over every
+ * candidate {@code k} ({@link KnnKSelection#memorised()}) and reports this one beside it.
  *
  * <p>Immutable and thread-safe.
  *

@@ -24,6 +24,7 @@ class KnnKSelectionTest {
         KnnKSelection s = KnnKSelection.choose(byK(0.50, 0.56, 0.55), 100, byK(0.48, 0.50, 0.55), 900, 0.02);
 
         assertThat(s.pooled()).isTrue();
+        assertThat(s.memorised()).isFalse();
         assertThat(s.k()).isEqualTo(50);
         assertThat(s.memorisationGap()).isCloseTo((-0.02 - 0.06 + 0.0) / 3, within(1e-12));
         assertThat(s.validationQueries()).isEqualTo(100);
@@ -32,11 +33,23 @@ class KnnKSelectionTest {
     }
 
     @Test
+    void judgesMemorisationOnTheGapOverEveryKNotOneK() {
+        // like RetinaMNIST seed 4 (session 8): at one k training queries beat 120 validation queries by +0.052, which
+        // alone would say "memorised", but over all candidates they fare worse (-0.023)
+        KnnKSelection s = KnnKSelection.choose(byK(0.45, 0.50, 0.62), 120, byK(0.502, 0.49, 0.509), 1080, 0.02);
+
+        assertThat(s.memorisationGap()).isCloseTo((0.052 - 0.01 - 0.111) / 3, within(1e-12));
+        assertThat(s.memorised()).isFalse();
+        assertThat(new RetrievalMemorisation(5, 0.502, 0.45).memorised(KnnKSelection.DEFAULT_MARGIN)).isTrue();
+    }
+
+    @Test
     void usesValidationAloneWhenTrainingQueriesFindBetterNeighbours() {
         // training queries beat validation queries by 0.05 on average: the tower memorised them
         KnnKSelection s = KnnKSelection.choose(byK(0.91, 0.90, 0.88), 78, byK(0.99, 0.95, 0.90), 546, 0.02);
 
         assertThat(s.pooled()).isFalse();
+        assertThat(s.memorised()).isTrue();
         assertThat(s.k()).isEqualTo(1);
         assertThat(s.memorisationGap()).isCloseTo(0.05, within(1e-12));
         assertThat(s.rule()).contains("memorised");
