@@ -151,7 +151,7 @@ public final class MedMnistExperiment {
                 RetrievalMemorisation memorisation = trainingRetrieval.memorisation();
                 KnnKSelection knnSelection = trainingRetrieval.knnSelection();
                 // one verdict per run: the gap averaged over every candidate k, not the 5-NN gap alone (which on 120
-                // validation images disagreed with it on 5 of 18 demo runs, RESULTS.md)
+                // validation images disagreed with it on 5 of 21 demo runs, RESULTS.md)
                 int folds = outOfFoldWhenMemorised && !knnSelection.memorised() ? 0 : outOfFoldFolds;
                 LOG.info("{}-NN accuracy of training queries (own case excluded) / validation queries: image head {} / {}, "
                         + "text head {} / {}; image-head gap over every k {}: {}", memorisation.k(),
