@@ -158,7 +158,8 @@ public final class MedMnistExperiment {
                         fmt(memorisation.trainingAccuracy()), fmt(memorisation.validationAccuracy()),
                         fmt(memorisation.textHeadTrainingAccuracy().orElse(Double.NaN)),
                         fmt(memorisation.textHeadValidationAccuracy().orElse(Double.NaN)),
-                        fmt(knnSelection.memorisationGap()), folds > 0 ? "training queries retrieve with out-of-fold embeddings (" + folds + " folds)"
+                        fmt(knnSelection.memorisationGap()),
+                        folds > 0 ? "training queries retrieve with out-of-fold embeddings (" + folds + " folds)"
                                 : "training queries retrieve with the aligned tower's embeddings");
                 Map<String, float[]> outOfFold = new HashMap<>();
                 if (folds > 0) {
