@@ -9,6 +9,7 @@ import io.jomed.training.dataset.medmnist.MedMnistLocator;
 import io.jomed.training.evaluation.RetrievalEvaluation;
 import io.jomed.training.experiment.MedMnistDefaults;
 import io.jomed.training.evaluation.RetrievalReport;
+import io.jomed.training.evaluation.RetrievalSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,6 +88,7 @@ final class RetrievalEvalCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println(table(reports));
+        System.out.println(summaryTable(RetrievalSummary.byDataset(reports)));
         if (report != null) {
             System.out.println("JSON report: " + report.toAbsolutePath());
         }
@@ -94,20 +97,39 @@ final class RetrievalEvalCommand implements Callable<Integer> {
 
     static String table(List<RetrievalReport> reports) {
         StringBuilder t = new StringBuilder();
-        t.append("| dataset | seed | k | k chosen on (memorisation gap) | k-NN image head, test | raw-pixel k-NN, test | "
-                + "text head, test | image head train LOO / out-of-fold / val | text head train LOO / val | HNSW recall@10 | "
-                + "align s | ingest cases/s | query p50 / p99 ms |\n");
-        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        t.append("| dataset | seed | k | k chosen on (memorisation gap) | k-NN image head, test [95% CI] | raw-pixel k-NN, test | "
+                + "image head minus raw pixels [95% CI] | text head, test | image head train LOO / out-of-fold / val | "
+                + "text head train LOO / val | HNSW recall@10 | align s | ingest cases/s | query p50 / p99 ms |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (RetrievalReport r : reports) {
             t.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %s (%+.3f) | %.3f | %.3f | %.3f | %.3f / %s / %.3f | %.3f / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
+                    "| %s | %d | %d | %s (%+.3f) | %.4f [%.3f, %.3f] | %.4f | %+.3f [%+.3f, %+.3f] | %.3f | %.3f / %s / %.3f "
+                            + "| %.3f / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
                     r.dataset(), r.seed(), r.selectedK(), r.kSelection().rule(), r.kSelection().memorisationGap(),
-                    r.knnTestAtSelectedK(), r.rawPixelTestAtSelectedK(),
+                    r.knnTestAtSelectedK(), r.knnTestInterval().lower(), r.knnTestInterval().upper(),
+                    r.rawPixelTestAtSelectedK(), r.knnMinusRawPixelTest().difference(), r.knnMinusRawPixelTest().lower(),
+                    r.knnMinusRawPixelTest().upper(),
                     r.textHeadTest().get(r.selectedK()), r.trainQueryAccuracy(),
                     r.trainQueryOutOfFoldAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.trainQueryOutOfFoldAccuracy()),
                     r.validationQueryAccuracy(), r.textHeadTrainingLeaveOneOut().get(r.selectedK()),
                     r.textHeadValidation().get(r.selectedK()), r.recallAt10(),
                     r.alignmentSeconds(), r.ingestCasesPerSecond(), r.queryLatency().p50(), r.queryLatency().p99()));
+        }
+        return t.toString();
+    }
+
+    /** One row per dataset: the means over its seeds with their intervals over test images ({@link RetrievalSummary}). */
+    static String summaryTable(List<RetrievalSummary> summaries) {
+        StringBuilder t = new StringBuilder();
+        t.append("| dataset | seeds | k-NN image head, test: mean [95% CI over test images] | right / answers | "
+                + "SD over seeds | raw-pixel k-NN, test | image head minus raw pixels [95% CI] | text head, test |\n");
+        t.append("|---|---|---|---|---|---|---|---|\n");
+        for (RetrievalSummary s : summaries) {
+            t.append(String.format(Locale.ROOT, "| %s | %s | %.4f [%.3f, %.3f] | %d / %d | %.3f | %.4f | %+.3f [%+.3f, %+.3f] | %.3f |%n",
+                    s.dataset(), s.seeds().stream().map(String::valueOf).collect(Collectors.joining(",")), s.knnTestMean(),
+                    s.knnTestMeanInterval().lower(), s.knnTestMeanInterval().upper(), s.knnTestCorrect(), s.knnTestAnswers(),
+                    s.knnTestSeedStandardDeviation(), s.rawPixelTestMean(), s.knnMinusRawPixelMean().difference(),
+                    s.knnMinusRawPixelMean().lower(), s.knnMinusRawPixelMean().upper(), s.textHeadTestMean()));
         }
         return t.toString();
     }
@@ -118,6 +140,7 @@ final class RetrievalEvalCommand implements Callable<Integer> {
         root.put("kind", "retrieval-eval");
         root.put("date", LocalDate.now().toString());
         root.put("runs", reports);
+        root.put("summaries", RetrievalSummary.byDataset(reports));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValue(report.toFile(), root);
     }

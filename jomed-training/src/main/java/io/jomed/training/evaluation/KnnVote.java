@@ -1,6 +1,7 @@
 package io.jomed.training.evaluation;
 
 import io.jomed.api.retrieval.RetrievedCase;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,15 +76,31 @@ public final class KnnVote {
         }
         Map<Integer, Double> out = new LinkedHashMap<>();
         for (int k : ks) {
+            List<String> predicted = predictions(ranked, k);
             int correct = 0;
-            for (int q = 0; q < ranked.size(); q++) {
-                if (vote(ranked.get(q), k).orElse("").equals(gold.get(q))) {
+            for (int q = 0; q < predicted.size(); q++) {
+                if (predicted.get(q).equals(gold.get(q))) {
                     correct++;
                 }
             }
             out.put(k, (double) correct / ranked.size());
         }
         return out;
+    }
+
+    /**
+     * The vote over the first {@code k} cases of each ranked list, in the order of the lists; an empty string stands
+     * for an empty list.
+     *
+     * @param ranked one ranked list per query (one head's results, best first)
+     * @throws IllegalArgumentException if {@code k} is below 1 or a case has no label metadata
+     */
+    public List<String> predictions(List<List<RetrievedCase>> ranked, int k) {
+        List<String> out = new ArrayList<>(ranked.size());
+        for (List<RetrievedCase> list : ranked) {
+            out.add(vote(list, k).orElse(""));
+        }
+        return List.copyOf(out);
     }
 
     /** The {@code k} with the highest accuracy; ties go to the smaller {@code k}. */

@@ -70,21 +70,47 @@ public final class RawPixelKnn {
      */
     public Map<Integer, Double> accuracy(List<MedicalImage> queries, List<String> gold, int... ks) {
         if (queries.size() != gold.size() || queries.isEmpty()) {
-            throw new IllegalArgumentException("need one gold label per query and at least one query");
-        }
-        int maxK = Arrays.stream(ks).max().orElseThrow();
-        int[] correct = new int[ks.length];
-        for (int q = 0; q < queries.size(); q++) {
-            int[] order = nearest(centredUnit(queries.get(q)), maxK);
-            for (int i = 0; i < ks.length; i++) {
-                if (vote(order, ks[i]).equals(gold.get(q))) {
-                    correct[i]++;
-                }
-            }
+            throw new IllegalArgumentException("need one gold label per query and at least one query, got "
+                    + queries.size() + " queries and " + gold.size() + " labels");
         }
         Map<Integer, Double> out = new LinkedHashMap<>();
+        predictions(queries, ks).forEach((k, predicted) -> {
+            int correct = 0;
+            for (int q = 0; q < predicted.size(); q++) {
+                if (predicted.get(q).equals(gold.get(q))) {
+                    correct++;
+                }
+            }
+            out.put(k, (double) correct / queries.size());
+        });
+        return out;
+    }
+
+    /**
+     * The vote of each query for each {@code k}; neighbours are found once per query.
+     *
+     * @return k to the predicted labels in query order, in the order of {@code ks}
+     * @throws IllegalArgumentException if there is no query or no {@code k}, or a {@code k} is below 1
+     */
+    public Map<Integer, List<String>> predictions(List<MedicalImage> queries, int... ks) {
+        if (queries.isEmpty() || ks.length == 0 || Arrays.stream(ks).anyMatch(k -> k < 1)) {
+            throw new IllegalArgumentException("need at least one query and one k, every k at least 1; got "
+                    + queries.size() + " queries and ks " + Arrays.toString(ks));
+        }
+        int maxK = Arrays.stream(ks).max().orElseThrow();
+        List<List<String>> byK = new ArrayList<>();
         for (int i = 0; i < ks.length; i++) {
-            out.put(ks[i], (double) correct[i] / queries.size());
+            byK.add(new ArrayList<>(queries.size()));
+        }
+        for (MedicalImage query : queries) {
+            int[] order = nearest(centredUnit(query), maxK);
+            for (int i = 0; i < ks.length; i++) {
+                byK.get(i).add(vote(order, ks[i]));
+            }
+        }
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        for (int i = 0; i < ks.length; i++) {
+            out.put(ks[i], List.copyOf(byK.get(i)));
         }
         return out;
     }

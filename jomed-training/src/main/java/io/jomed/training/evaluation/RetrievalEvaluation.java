@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +101,8 @@ public final class RetrievalEvaluation {
                 Map<RetrieverHead, float[][]> valEmb = retriever.embed(val.images());
                 Map<RetrieverHead, float[][]> testEmb = retriever.embed(test.images());
                 Map<Integer, Double> knnVal = knnAccuracy(kb, f0, RetrieverHead.IMAGE, valEmb, val, maxK, false);
-                Map<Integer, Double> knnTest = knnAccuracy(kb, f0, RetrieverHead.IMAGE, testEmb, test, maxK, false);
+                List<List<RetrievedCase>> testRanked = ranked(kb, f0, RetrieverHead.IMAGE, testEmb, test, maxK, false);
+                Map<Integer, Double> knnTest = new KnnVote(LABEL).accuracyByK(testRanked, test.labels(), ks);
                 Map<Integer, Double> textTest = knnAccuracy(kb, f0, RetrieverHead.TEXT, testEmb, test, maxK, false);
                 Split trainSplit = split(MedMnistSplit.TRAIN);
                 Map<RetrieverHead, float[][]> trainEmb = retriever.embed(trainSplit.images());
@@ -126,12 +128,17 @@ public final class RetrievalEvaluation {
                 LatencySummary latency = latency(retriever, test);
 
                 RawPixelKnn raw = new RawPixelKnn(trainSplit.images(), trainSplit.labels());
-                Map<Integer, Double> rawTest = raw.accuracy(test.images(), test.labels(), ks);
+                Map<Integer, List<String>> rawTestVotes = raw.predictions(test.images(), ks);
+                Map<Integer, Double> rawTest = new LinkedHashMap<>();
+                rawTestVotes.forEach((k, votes) -> rawTest.put(k, accuracy(votes, test.labels())));
+                KnnTestVotes testVotes = new KnnTestVotes(test.labels(),
+                        new KnnVote(LABEL).predictions(testRanked, selectedK), rawTestVotes.get(selectedK));
                 listener.onProgress(ProgressEvent.of("retrieval-eval", name, 1, 1, aligned.elapsed()));
                 return new RetrievalReport(name, seed, kb.size(), aligned.tower().config().toCanonicalString(),
                         aligned.elapsed().toNanos() / 1e9, aligned.epochs().size(), aligned.bestEpoch(),
                         ingest.casesPerSecond(), recall, selection, knnVal, knnTrain, knnTest, textTest, textVal, textTrain,
-                        rawTest, trainAcc, knnVal.get(selectedK), outOfFold, latency);
+                        rawTest, trainAcc, knnVal.get(selectedK), outOfFold, latency, testVotes,
+                        testVotes.imageHeadInterval(seed), testVotes.imageHeadMinusRawPixelInterval(seed));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the knowledge base under " + workDirectory, e);
@@ -160,6 +167,12 @@ public final class RetrievalEvaluation {
      */
     private Map<Integer, Double> knnAccuracy(LuceneKnowledgeBase kb, ImageTowerEncoder f0, RetrieverHead head,
             Map<RetrieverHead, float[][]> embeddings, Split split, int maxK, boolean leaveOneOut) {
+        return new KnnVote(LABEL).accuracyByK(ranked(kb, f0, head, embeddings, split, maxK, leaveOneOut), split.labels(), ks);
+    }
+
+    /** Each query's {@code maxK} best cases of one head; leave-one-out excludes each query's own case. */
+    private static List<List<RetrievedCase>> ranked(LuceneKnowledgeBase kb, ImageTowerEncoder f0, RetrieverHead head,
+            Map<RetrieverHead, float[][]> embeddings, Split split, int maxK, boolean leaveOneOut) {
         float[][] e = embeddings.get(head);
         List<List<RetrievedCase>> ranked = new ArrayList<>(e.length);
         for (int q = 0; q < e.length; q++) {
@@ -170,7 +183,15 @@ public final class RetrievalEvaluation {
             ranked.add(kb.search(head, QueryEmbedding.of(e[q], f0.fingerprint(), split.images().get(q).contentHash()),
                     options.build()));
         }
-        return new KnnVote(LABEL).accuracyByK(ranked, split.labels(), ks);
+        return ranked;
+    }
+
+    private static double accuracy(List<String> predicted, List<String> gold) {
+        int correct = 0;
+        for (int q = 0; q < gold.size(); q++) {
+            correct += predicted.get(q).equals(gold.get(q)) ? 1 : 0;
+        }
+        return (double) correct / gold.size();
     }
 
     private static double recallAt10(LuceneKnowledgeBase kb, ImageTowerEncoder f0, float[][] embeddings, Split split) {

@@ -1,5 +1,7 @@
 package io.jomed.training.evaluation;
 
+import io.jomed.training.metrics.Bootstrap;
+import io.jomed.training.metrics.PairedBootstrap;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -35,13 +37,19 @@ import java.util.TreeMap;
  * @param trainQueryOutOfFoldAccuracy the same for training queries embedded out of fold (see
  *     {@link io.jomed.training.alignment.OutOfFoldAlignment}), or null when not measured
  * @param queryLatency latency of one {@code retrieve} (f0 encoding, both heads, k = 2) over test queries
+ * @param testVotes the test queries' gold labels and their image-head and raw-pixel votes at the selected {@code k}
+ * @param knnTestInterval the image head's test accuracy at the selected {@code k} with its 95% bootstrap interval over
+ *     test images ({@link KnnTestVotes#imageHeadInterval}, resampled with the run's seed)
+ * @param knnMinusRawPixelTest the image head's minus raw pixels' test accuracy at the selected {@code k}, with its 95%
+ *     paired bootstrap interval ({@link KnnTestVotes#imageHeadMinusRawPixelInterval}, the run's seed)
  */
 public record RetrievalReport(String dataset, long seed, int kbSize, String tower, double alignmentSeconds,
         int alignmentEpochs, int bestEpoch, double ingestCasesPerSecond, double recallAt10, KnnKSelection kSelection,
         Map<Integer, Double> knnValidation, Map<Integer, Double> knnTrainingLeaveOneOut, Map<Integer, Double> knnTest,
         Map<Integer, Double> textHeadTest, Map<Integer, Double> textHeadValidation,
         Map<Integer, Double> textHeadTrainingLeaveOneOut, Map<Integer, Double> rawPixelTest, double trainQueryAccuracy,
-        double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy, LatencySummary queryLatency) {
+        double validationQueryAccuracy, Double trainQueryOutOfFoldAccuracy, LatencySummary queryLatency,
+        KnnTestVotes testVotes, Bootstrap.Interval knnTestInterval, PairedBootstrap.Interval knnMinusRawPixelTest) {
 
     public RetrievalReport {
         Objects.requireNonNull(dataset, "dataset");
@@ -55,6 +63,18 @@ public record RetrievalReport(String dataset, long seed, int kbSize, String towe
         textHeadTrainingLeaveOneOut = sorted(textHeadTrainingLeaveOneOut);
         rawPixelTest = sorted(rawPixelTest);
         Objects.requireNonNull(queryLatency, "queryLatency");
+        Objects.requireNonNull(testVotes, "testVotes");
+        Objects.requireNonNull(knnTestInterval, "knnTestInterval");
+        Objects.requireNonNull(knnMinusRawPixelTest, "knnMinusRawPixelTest");
+        int k = kSelection.k();
+        if (!knnTest.containsKey(k) || !rawPixelTest.containsKey(k)) {
+            throw new IllegalArgumentException("the selected k = " + k + " has no test accuracy among " + knnTest.keySet());
+        }
+        double votes = (double) testVotes.imageHeadCorrectCount() / testVotes.size();
+        if (Math.abs(votes - knnTest.get(k)) > 1e-9 || Math.abs(knnTestInterval.estimate() - votes) > 1e-9) {
+            throw new IllegalArgumentException("the test votes give accuracy " + votes + " at k = " + k
+                    + ", but knnTest says " + knnTest.get(k) + " and the interval " + knnTestInterval.estimate());
+        }
     }
 
     private static Map<Integer, Double> sorted(Map<Integer, Double> m) {

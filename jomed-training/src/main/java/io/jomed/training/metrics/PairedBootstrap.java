@@ -1,13 +1,11 @@
 package io.jomed.training.metrics;
 
-import java.util.Arrays;
-import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
 /**
  * Paired bootstrap confidence interval of the difference of a metric between two systems evaluated on
  * the same queries: resample query indices with replacement, compute {@code metric(A) - metric(B)} on each
- * resample, and take the percentile interval.
+ * resample, and take the percentile interval ({@link Bootstrap}).
  *
  * <p>Stateless and thread-safe; each call draws from its own seeded generator.
  */
@@ -33,25 +31,7 @@ public final class PairedBootstrap {
      * @param seed seed of the resampling
      */
     public static Interval interval(int n, ToDoubleFunction<int[]> difference, int resamples, double confidence, long seed) {
-        if (n < 1 || resamples < 1 || !(confidence > 0 && confidence < 1)) {
-            throw new IllegalArgumentException("need n >= 1, resamples >= 1 and confidence in (0, 1)");
-        }
-        int[] all = new int[n];
-        Arrays.setAll(all, i -> i);
-        double observed = difference.applyAsDouble(all);
-        Random random = new Random(seed);
-        double[] diffs = new double[resamples];
-        int[] sample = new int[n];
-        for (int r = 0; r < resamples; r++) {
-            for (int i = 0; i < n; i++) {
-                sample[i] = random.nextInt(n);
-            }
-            diffs[r] = difference.applyAsDouble(sample);
-        }
-        Arrays.sort(diffs);
-        double alpha = (1 - confidence) / 2;
-        int lo = (int) Math.floor(alpha * (resamples - 1));
-        int hi = (int) Math.ceil((1 - alpha) * (resamples - 1));
-        return new Interval(observed, diffs[lo], diffs[hi]);
+        Bootstrap.Interval i = Bootstrap.percentile(n, difference, resamples, confidence, seed);
+        return new Interval(i.estimate(), i.lower(), i.upper());
     }
 }

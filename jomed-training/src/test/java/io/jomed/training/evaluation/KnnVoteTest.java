@@ -40,6 +40,16 @@ class KnnVoteTest {
     }
 
     @Test
+    void predictionsAreTheVotesInQueryOrderWithAnEmptyStringForAnEmptyList() {
+        KnnVote vote = new KnnVote("label");
+        List<RetrievedCase> first = List.of(c("a", "1", 0.9, 1), c("b", "0", 0.8, 2), c("c", "0", 0.7, 3));
+        List<RetrievedCase> second = List.of(c("d", "0", 0.9, 1), c("e", "0", 0.8, 2), c("f", "1", 0.7, 3));
+        assertThat(vote.predictions(List.of(first, second, List.of()), 1)).containsExactly("1", "0", "");
+        assertThat(vote.predictions(List.of(first, second, List.of()), 3)).containsExactly("0", "0", "");
+        assertThatThrownBy(() -> vote.predictions(List.of(first), 0)).hasMessageContaining("k must be at least 1, got 0");
+    }
+
+    @Test
     void aCaseWithoutALabelIsAnError() {
         RetrievedCase unlabelled = new RetrievedCase(KnowledgeBaseCase.builder().setId("x")
                 .setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1])).build(), RetrieverHead.IMAGE, 1, 1);

@@ -10,6 +10,7 @@ import io.jomed.retriever.image.ImageInputSpec;
 import io.jomed.training.alignment.ImageTowerAlignment;
 import io.jomed.training.dataset.medmnist.MedMnistDataset;
 import io.jomed.training.dataset.medmnist.MedMnistLocator;
+import io.jomed.training.dataset.medmnist.MedMnistSplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,5 +67,16 @@ class RetrievalEvaluationTest {
         assertThat(r.rawPixelTest().get(1)).isCloseTo(0.833, within(0.001));
         assertThat(r.recallAt10()).isBetween(0.9, 1.0);
         assertThat(r.trainQueryOutOfFoldAccuracy()).isNull();
+        // the test votes behind the accuracy, with their intervals over test images
+        assertThat(r.testVotes().size()).isEqualTo(156);
+        assertThat(r.testVotes().gold()).isEqualTo(java.util.stream.IntStream.range(0, 156)
+                .mapToObj(i -> dataset.label(MedMnistSplit.TEST, i)).toList());
+        assertThat(r.knnTestInterval().estimate()).isEqualTo(r.knnTestAtSelectedK());
+        assertThat(r.knnTestInterval().lower()).isLessThan(r.knnTestAtSelectedK());
+        assertThat(r.knnTestInterval().upper()).isGreaterThan(r.knnTestAtSelectedK());
+        long rawRight = java.util.stream.IntStream.range(0, 156).filter(q -> r.testVotes().rawPixelCorrect(q)).count();
+        assertThat(rawRight / 156.0).isCloseTo(r.rawPixelTestAtSelectedK(), within(1e-12));
+        assertThat(r.knnMinusRawPixelTest().difference())
+                .isCloseTo(r.knnTestAtSelectedK() - r.rawPixelTestAtSelectedK(), within(1e-12));
     }
 }

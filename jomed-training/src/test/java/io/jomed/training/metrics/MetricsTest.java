@@ -63,4 +63,38 @@ class MetricsTest {
         assertThat(ci.upper()).isGreaterThan(0.1);
         assertThat(PairedBootstrap.interval(200, diff, 2000, 0.95, 7)).isEqualTo(ci);
     }
+
+    @Test
+    void bootstrapIntervalOfOneSystemCoversItsEstimateAndIsReproducible() {
+        boolean[] right = new boolean[400];
+        for (int i = 0; i < right.length; i++) {
+            right[i] = i % 2 == 0;
+        }
+        java.util.function.ToDoubleFunction<int[]> accuracy = idx -> {
+            double s = 0;
+            for (int i : idx) {
+                s += right[i] ? 1 : 0;
+            }
+            return s / idx.length;
+        };
+        Bootstrap.Interval ci = Bootstrap.percentile(400, accuracy, 2000, 0.95, 3);
+        assertThat(ci.estimate()).isEqualTo(0.5);
+        // binomial standard error sqrt(0.25 / 400) = 0.025: the 95% interval is about 0.5 -+ 0.049
+        assertThat(ci.lower()).isBetween(0.44, 0.47);
+        assertThat(ci.upper()).isBetween(0.53, 0.56);
+        assertThat(ci.contains(0.5)).isTrue();
+        assertThat(ci.contains(0.6)).isFalse();
+        assertThat(Bootstrap.percentile(400, accuracy, 2000, 0.95, 3)).isEqualTo(ci);
+        assertThatThrownBy(() -> Bootstrap.percentile(0, accuracy, 2000, 0.95, 3)).hasMessageContaining("got n = 0");
+        assertThatThrownBy(() -> Bootstrap.percentile(10, accuracy, 2000, 1.0, 3)).hasMessageContaining("confidence = 1.0");
+    }
+
+    @Test
+    void pairedBootstrapIsTheBootstrapOfTheDifference() {
+        java.util.function.ToDoubleFunction<int[]> statistic = idx -> java.util.Arrays.stream(idx).average().orElseThrow();
+        Bootstrap.Interval one = Bootstrap.percentile(50, statistic, 500, 0.9, 11);
+        PairedBootstrap.Interval paired = PairedBootstrap.interval(50, statistic, 500, 0.9, 11);
+        assertThat(new double[] {paired.difference(), paired.lower(), paired.upper()})
+                .containsExactly(one.estimate(), one.lower(), one.upper());
+    }
 }

@@ -1,0 +1,101 @@
+package io.jomed.training.evaluation;
+
+import io.jomed.training.metrics.Bootstrap;
+import io.jomed.training.metrics.PairedBootstrap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One dataset's retrieval evaluation summed up over its seeds: the mean test accuracy of the image head's k-NN vote
+ * (each seed at its own chosen {@code k}), how much it moves between seeds, and how much it could move with another
+ * sample of test images. All seeds query the same test images, so the interval of the mean resamples the test images
+ * once per bootstrap round and averages the seeds' accuracies on that resample. It therefore covers the test sample's
+ * noise; the seed-to-seed spread, measured on only a few seeds, is reported beside it rather than folded in.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param dataset the dataset
+ * @param seeds the seeds summed up, in run order
+ * @param knnTestMean mean over seeds of the image head's test k-NN accuracy at each seed's chosen {@code k}
+ * @param knnTestSeedStandardDeviation sample standard deviation of that accuracy over seeds (0 for one seed)
+ * @param knnTestCorrect right image-head votes over all seeds' test queries
+ * @param knnTestAnswers all seeds' test queries ({@code seeds.size()} times the test split's size)
+ * @param knnTestMeanInterval {@code knnTestMean} with its 95% bootstrap interval over test images
+ * @param rawPixelTestMean mean over seeds of raw-pixel k-NN test accuracy at each seed's chosen {@code k}
+ * @param knnMinusRawPixelMean mean over seeds of image-head minus raw-pixel accuracy, with its 95% paired bootstrap
+ *     interval over test images
+ * @param textHeadTestMean mean over seeds of the text head's test accuracy at each seed's chosen {@code k}
+ */
+public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestMean, double knnTestSeedStandardDeviation,
+        int knnTestCorrect, int knnTestAnswers, Bootstrap.Interval knnTestMeanInterval, double rawPixelTestMean,
+        PairedBootstrap.Interval knnMinusRawPixelMean, double textHeadTestMean) {
+    /** Seed of the bootstrap resampling of every summary, so that summaries are reproducible. */
+    public static final long BOOTSTRAP_SEED = 1;
+
+    public RetrievalSummary {
+        Objects.requireNonNull(dataset, "dataset");
+        seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
+        Objects.requireNonNull(knnTestMeanInterval, "knnTestMeanInterval");
+        Objects.requireNonNull(knnMinusRawPixelMean, "knnMinusRawPixelMean");
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("a summary needs at least one seed");
+        }
+        if (knnTestCorrect < 0 || knnTestCorrect > knnTestAnswers) {
+            throw new IllegalArgumentException("knnTestCorrect must lie in [0, knnTestAnswers], got " + knnTestCorrect
+                    + " of " + knnTestAnswers);
+        }
+    }
+
+    /**
+     * Sums up the runs of one dataset.
+     *
+     * @throws IllegalArgumentException if there is no run, the runs are of different datasets, or their test queries
+     *     differ (another size or other gold labels)
+     */
+    public static RetrievalSummary of(List<RetrievalReport> runs) {
+        Objects.requireNonNull(runs, "runs");
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("a summary needs at least one run");
+        }
+        RetrievalReport first = runs.get(0);
+        List<KnnTestVotes> votes = new ArrayList<>(runs.size());
+        for (RetrievalReport r : runs) {
+            if (!r.dataset().equals(first.dataset())) {
+                throw new IllegalArgumentException("cannot sum up runs of different datasets: " + first.dataset() + " and "
+                        + r.dataset());
+            }
+            if (!r.testVotes().gold().equals(first.testVotes().gold())) {
+                throw new IllegalArgumentException(first.dataset() + ": seed " + r.seed() + " was tested on other queries than seed "
+                        + first.seed() + " (" + r.testVotes().size() + " against " + first.testVotes().size() + ")");
+            }
+            votes.add(r.testVotes());
+        }
+        int n = first.testVotes().size();
+        double mean = runs.stream().mapToDouble(RetrievalReport::knnTestAtSelectedK).average().orElseThrow();
+        double squares = runs.stream().mapToDouble(r -> Math.pow(r.knnTestAtSelectedK() - mean, 2)).sum();
+        double sd = runs.size() > 1 ? Math.sqrt(squares / (runs.size() - 1)) : 0;
+        int correct = votes.stream().mapToInt(KnnTestVotes::imageHeadCorrectCount).sum();
+        Bootstrap.Interval meanInterval = Bootstrap.percentile(n,
+                idx -> votes.stream().mapToDouble(v -> v.imageHeadAccuracy(idx)).average().orElseThrow(),
+                KnnTestVotes.RESAMPLES, KnnTestVotes.CONFIDENCE, BOOTSTRAP_SEED);
+        PairedBootstrap.Interval difference = PairedBootstrap.interval(n,
+                idx -> votes.stream().mapToDouble(v -> v.imageHeadMinusRawPixel(idx)).average().orElseThrow(),
+                KnnTestVotes.RESAMPLES, KnnTestVotes.CONFIDENCE, BOOTSTRAP_SEED);
+        return new RetrievalSummary(first.dataset(), runs.stream().map(RetrievalReport::seed).toList(), mean, sd, correct,
+                n * runs.size(), meanInterval,
+                runs.stream().mapToDouble(RetrievalReport::rawPixelTestAtSelectedK).average().orElseThrow(), difference,
+                runs.stream().mapToDouble(r -> r.textHeadTest().get(r.selectedK())).average().orElseThrow());
+    }
+
+    /** One summary per dataset, in the order the datasets first appear among the runs. */
+    public static List<RetrievalSummary> byDataset(List<RetrievalReport> runs) {
+        Map<String, List<RetrievalReport>> grouped = new LinkedHashMap<>();
+        for (RetrievalReport r : runs) {
+            grouped.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r);
+        }
+        return grouped.values().stream().map(RetrievalSummary::of).toList();
+    }
+}
