@@ -76,16 +76,26 @@ public final class KnnVote {
         }
         Map<Integer, Double> out = new LinkedHashMap<>();
         for (int k : ks) {
-            List<String> predicted = predictions(ranked, k);
-            int correct = 0;
-            for (int q = 0; q < predicted.size(); q++) {
-                if (predicted.get(q).equals(gold.get(q))) {
-                    correct++;
-                }
-            }
-            out.put(k, (double) correct / ranked.size());
+            out.put(k, accuracy(predictions(ranked, k), gold));
         }
         return out;
+    }
+
+    /**
+     * The share of votes equal to their gold label.
+     *
+     * @throws IllegalArgumentException if the lists differ in length or are empty
+     */
+    public static double accuracy(List<String> predicted, List<String> gold) {
+        if (predicted.size() != gold.size() || gold.isEmpty()) {
+            throw new IllegalArgumentException("need one vote per gold label and at least one, got " + predicted.size()
+                    + " votes and " + gold.size() + " labels");
+        }
+        int correct = 0;
+        for (int q = 0; q < gold.size(); q++) {
+            correct += predicted.get(q).equals(gold.get(q)) ? 1 : 0;
+        }
+        return (double) correct / gold.size();
     }
 
     /**

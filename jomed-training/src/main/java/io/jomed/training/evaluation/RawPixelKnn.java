@@ -74,15 +74,7 @@ public final class RawPixelKnn {
                     + queries.size() + " queries and " + gold.size() + " labels");
         }
         Map<Integer, Double> out = new LinkedHashMap<>();
-        predictions(queries, ks).forEach((k, predicted) -> {
-            int correct = 0;
-            for (int q = 0; q < predicted.size(); q++) {
-                if (predicted.get(q).equals(gold.get(q))) {
-                    correct++;
-                }
-            }
-            out.put(k, (double) correct / queries.size());
-        });
+        predictions(queries, ks).forEach((k, predicted) -> out.put(k, KnnVote.accuracy(predicted, gold)));
         return out;
     }
 

@@ -130,7 +130,7 @@ public final class RetrievalEvaluation {
                 RawPixelKnn raw = new RawPixelKnn(trainSplit.images(), trainSplit.labels());
                 Map<Integer, List<String>> rawTestVotes = raw.predictions(test.images(), ks);
                 Map<Integer, Double> rawTest = new LinkedHashMap<>();
-                rawTestVotes.forEach((k, votes) -> rawTest.put(k, accuracy(votes, test.labels())));
+                rawTestVotes.forEach((k, votes) -> rawTest.put(k, KnnVote.accuracy(votes, test.labels())));
                 KnnTestVotes testVotes = new KnnTestVotes(test.labels(),
                         new KnnVote(LABEL).predictions(testRanked, selectedK), rawTestVotes.get(selectedK));
                 listener.onProgress(ProgressEvent.of("retrieval-eval", name, 1, 1, aligned.elapsed()));
@@ -184,14 +184,6 @@ public final class RetrievalEvaluation {
                     options.build()));
         }
         return ranked;
-    }
-
-    private static double accuracy(List<String> predicted, List<String> gold) {
-        int correct = 0;
-        for (int q = 0; q < gold.size(); q++) {
-            correct += predicted.get(q).equals(gold.get(q)) ? 1 : 0;
-        }
-        return (double) correct / gold.size();
     }
 
     private static double recallAt10(LuceneKnowledgeBase kb, ImageTowerEncoder f0, float[][] embeddings, Split split) {

@@ -47,6 +47,8 @@ class KnnVoteTest {
         assertThat(vote.predictions(List.of(first, second, List.of()), 1)).containsExactly("1", "0", "");
         assertThat(vote.predictions(List.of(first, second, List.of()), 3)).containsExactly("0", "0", "");
         assertThatThrownBy(() -> vote.predictions(List.of(first), 0)).hasMessageContaining("k must be at least 1, got 0");
+        assertThat(KnnVote.accuracy(List.of("0", "1", ""), List.of("0", "0", "0"))).isEqualTo(1.0 / 3);
+        assertThatThrownBy(() -> KnnVote.accuracy(List.of("0"), List.of("0", "1"))).hasMessageContaining("1 votes and 2 labels");
     }
 
     @Test
