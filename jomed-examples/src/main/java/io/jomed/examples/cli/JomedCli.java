@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Retrieval-augmented medical image diagnosis with a reader-trained retriever (JOMED). "
                 + "Research software, not a medical device. Add --verbose anywhere for the library's INFO log.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, DiagnoseCommand.class,
-            IndexCommand.class, RetrievalEvalCommand.class, DiagnoseBenchmarkCommand.class,
+            IndexCommand.class, RetrievalEvalCommand.class, RetrievalSummaryCommand.class, DiagnoseBenchmarkCommand.class,
             ExportEmbeddingsCommand.class, RetrievalBenchmarkCommand.class, TrainingBenchmarkCommand.class,
             CommandLine.HelpCommand.class})
 public final class JomedCli {

@@ -10,6 +10,7 @@ import io.jomed.training.evaluation.RetrievalEvaluation;
 import io.jomed.training.experiment.MedMnistDefaults;
 import io.jomed.training.evaluation.RetrievalReport;
 import io.jomed.training.evaluation.RetrievalSummary;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Option;
                 + "(k chosen on val, pooled with leave-one-out training queries unless f0 memorised them) beside "
                 + "raw-pixel k-NN, train-vs-val neighbour quality, ingest and query speed.")
 final class RetrievalEvalCommand implements Callable<Integer> {
+    /** The {@code kind} of its JSON report. */
+    static final String KIND = "retrieval-eval";
 
     @Option(names = "--dataset", split = ",", defaultValue = "breastmnist,retinamnist",
             description = "MedMNIST datasets at $JOMED_DATA_DIR/NAME/NAME.npz (default: ${DEFAULT-VALUE}).")
@@ -81,7 +84,7 @@ final class RetrievalEvalCommand implements Callable<Integer> {
                     System.err.println();
                     System.out.println(table(List.of(r)));
                     if (report != null) {
-                        writeJson(reports); // after every run, so a long job leaves its finished runs behind
+                        writeJson(report, reports); // after every run, so a long job leaves its finished runs behind
                     }
                 }
             }
@@ -134,14 +137,15 @@ final class RetrievalEvalCommand implements Callable<Integer> {
         return t.toString();
     }
 
-    private void writeJson(List<RetrievalReport> reports) throws Exception {
+    /** Writes the runs and their summaries as the report file that {@code retrieval-summary} reads back. */
+    static void writeJson(Path file, List<RetrievalReport> reports) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schema_version", 1);
-        root.put("kind", "retrieval-eval");
+        root.put("kind", KIND);
         root.put("date", LocalDate.now().toString());
         root.put("runs", reports);
         root.put("summaries", RetrievalSummary.byDataset(reports));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValue(report.toFile(), root);
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValue(file.toFile(), root);
     }
 }

@@ -52,7 +52,7 @@ class JomedCliTest {
     void helpListsEveryCommand() {
         String out = capture(() -> assertThat(JomedCli.run("--help")).isZero());
         assertThat(out).contains("demo", "train", "evaluate", "diagnose", "index", "retrieval-eval", "benchmark-diagnose",
-                "export-embeddings", "benchmark-retrieval", "benchmark-training",
+                "export-embeddings", "benchmark-retrieval", "benchmark-training", "retrieval-summary",
                 "not a medical device");
     }
 

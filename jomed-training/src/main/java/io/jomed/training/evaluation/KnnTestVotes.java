@@ -59,6 +59,15 @@ public record KnnTestVotes(List<String> gold, List<String> imageHead, List<Strin
         return n;
     }
 
+    /** How many raw-pixel votes are right. */
+    public int rawPixelCorrectCount() {
+        int n = 0;
+        for (int q = 0; q < size(); q++) {
+            n += rawPixelCorrect(q) ? 1 : 0;
+        }
+        return n;
+    }
+
     /** The image head's accuracy over the given query indices (repeats count repeatedly). */
     public double imageHeadAccuracy(int[] queries) {
         int n = 0;

@@ -3,10 +3,13 @@ package io.jomed.training.evaluation;
 import io.jomed.training.metrics.Bootstrap;
 import io.jomed.training.metrics.PairedBootstrap;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One dataset's retrieval evaluation summed up over its seeds: the mean test accuracy of the image head's k-NN vote
@@ -50,32 +53,69 @@ public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestM
     }
 
     /**
+     * What a summary needs of one run: its dataset, seed, test votes and the text head's test accuracy at the chosen
+     * {@code k}. A run read back from a report file gives the same summary as the report itself.
+     *
+     * @param dataset the dataset
+     * @param seed the run's seed
+     * @param votes the test votes at the chosen {@code k}
+     * @param textHeadTest the text head's test accuracy at the chosen {@code k}
+     */
+    public record SeedRun(String dataset, long seed, KnnTestVotes votes, double textHeadTest) {
+        public SeedRun {
+            Objects.requireNonNull(dataset, "dataset");
+            Objects.requireNonNull(votes, "votes");
+            if (!(textHeadTest >= 0 && textHeadTest <= 1)) {
+                throw new IllegalArgumentException(dataset + " seed " + seed + ": textHeadTest must lie in [0, 1], got "
+                        + textHeadTest);
+            }
+        }
+
+        /** The parts of a report a summary needs. */
+        public static SeedRun of(RetrievalReport report) {
+            return new SeedRun(report.dataset(), report.seed(), report.testVotes(),
+                    report.textHeadTest().get(report.selectedK()));
+        }
+    }
+
+    /**
      * Sums up the runs of one dataset.
      *
-     * @throws IllegalArgumentException if there is no run, the runs are of different datasets, or their test queries
-     *     differ (another size or other gold labels)
+     * @throws IllegalArgumentException if there is no run, the runs are of different datasets, a seed appears twice,
+     *     or their test queries differ (another size or other gold labels)
      */
     public static RetrievalSummary of(List<RetrievalReport> runs) {
+        Objects.requireNonNull(runs, "runs");
+        return ofSeeds(runs.stream().map(SeedRun::of).toList());
+    }
+
+    /** As {@link #of}, from the parts of each run a summary needs (for example read back from report files). */
+    public static RetrievalSummary ofSeeds(List<SeedRun> runs) {
         Objects.requireNonNull(runs, "runs");
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("a summary needs at least one run");
         }
-        RetrievalReport first = runs.get(0);
+        SeedRun first = runs.get(0);
         List<KnnTestVotes> votes = new ArrayList<>(runs.size());
-        for (RetrievalReport r : runs) {
+        Set<Long> seen = new HashSet<>();
+        for (SeedRun r : runs) {
             if (!r.dataset().equals(first.dataset())) {
                 throw new IllegalArgumentException("cannot sum up runs of different datasets: " + first.dataset() + " and "
                         + r.dataset());
             }
-            if (!r.testVotes().gold().equals(first.testVotes().gold())) {
-                throw new IllegalArgumentException(first.dataset() + ": seed " + r.seed() + " was tested on other queries than seed "
-                        + first.seed() + " (" + r.testVotes().size() + " against " + first.testVotes().size() + ")");
+            if (!seen.add(r.seed())) {
+                throw new IllegalArgumentException(first.dataset() + ": seed " + r.seed() + " appears twice");
             }
-            votes.add(r.testVotes());
+            if (!r.votes().gold().equals(first.votes().gold())) {
+                throw new IllegalArgumentException(first.dataset() + ": seed " + r.seed() + " was tested on other queries than seed "
+                        + first.seed() + " (" + r.votes().size() + " against " + first.votes().size() + ")");
+            }
+            votes.add(r.votes());
         }
-        int n = first.testVotes().size();
-        double mean = runs.stream().mapToDouble(RetrievalReport::knnTestAtSelectedK).average().orElseThrow();
-        double squares = runs.stream().mapToDouble(r -> Math.pow(r.knnTestAtSelectedK() - mean, 2)).sum();
+        int n = first.votes().size();
+        double[] accuracies = votes.stream().mapToDouble(v -> (double) v.imageHeadCorrectCount() / n).toArray();
+        double mean = Arrays.stream(accuracies).average().orElseThrow();
+        double squares = Arrays.stream(accuracies).map(a -> (a - mean) * (a - mean)).sum();
         double sd = runs.size() > 1 ? Math.sqrt(squares / (runs.size() - 1)) : 0;
         int correct = votes.stream().mapToInt(KnnTestVotes::imageHeadCorrectCount).sum();
         Bootstrap.Interval meanInterval = Bootstrap.percentile(n,
@@ -84,18 +124,23 @@ public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestM
         PairedBootstrap.Interval difference = PairedBootstrap.interval(n,
                 idx -> votes.stream().mapToDouble(v -> v.imageHeadMinusRawPixel(idx)).average().orElseThrow(),
                 KnnTestVotes.RESAMPLES, KnnTestVotes.CONFIDENCE, BOOTSTRAP_SEED);
-        return new RetrievalSummary(first.dataset(), runs.stream().map(RetrievalReport::seed).toList(), mean, sd, correct,
-                n * runs.size(), meanInterval,
-                runs.stream().mapToDouble(RetrievalReport::rawPixelTestAtSelectedK).average().orElseThrow(), difference,
-                runs.stream().mapToDouble(r -> r.textHeadTest().get(r.selectedK())).average().orElseThrow());
+        double raw = votes.stream().mapToDouble(v -> (double) v.rawPixelCorrectCount() / n).average().orElseThrow();
+        return new RetrievalSummary(first.dataset(), runs.stream().map(SeedRun::seed).toList(), mean, sd, correct,
+                n * runs.size(), meanInterval, raw, difference,
+                runs.stream().mapToDouble(SeedRun::textHeadTest).average().orElseThrow());
     }
 
     /** One summary per dataset, in the order the datasets first appear among the runs. */
     public static List<RetrievalSummary> byDataset(List<RetrievalReport> runs) {
-        Map<String, List<RetrievalReport>> grouped = new LinkedHashMap<>();
-        for (RetrievalReport r : runs) {
+        return byDatasetOfSeeds(runs.stream().map(SeedRun::of).toList());
+    }
+
+    /** As {@link #byDataset}, from the parts of each run a summary needs. */
+    public static List<RetrievalSummary> byDatasetOfSeeds(List<SeedRun> runs) {
+        Map<String, List<SeedRun>> grouped = new LinkedHashMap<>();
+        for (SeedRun r : runs) {
             grouped.computeIfAbsent(r.dataset(), d -> new ArrayList<>()).add(r);
         }
-        return grouped.values().stream().map(RetrievalSummary::of).toList();
+        return grouped.values().stream().map(RetrievalSummary::ofSeeds).toList();
     }
 }

@@ -27,6 +27,7 @@ class KnnTestVotesTest {
         KnnTestVotes v = votes(10, 7, 4);
         assertThat(v.size()).isEqualTo(10);
         assertThat(v.imageHeadCorrectCount()).isEqualTo(7);
+        assertThat(v.rawPixelCorrectCount()).isEqualTo(4);
         assertThat(v.imageHeadAccuracy(new int[] {0, 0, 9, 9})).isEqualTo(0.5);
         assertThat(v.imageHeadMinusRawPixel(new int[] {0, 5, 9})).isEqualTo(1.0 / 3); // 1-1, 1-0, 0-0
     }

@@ -46,6 +46,10 @@ class RetrievalSummaryTest {
         assertThat(s.knnMinusRawPixelMean().lower()).isGreaterThan(0.0);
         assertThat(s.textHeadTestMean()).isCloseTo(0.54, within(1e-12));
         assertThat(RetrievalSummary.of(runs)).isEqualTo(s);
+        // the parts a summary needs, as a report file gives them back, make the same summary
+        assertThat(RetrievalSummary.ofSeeds(List.of(new RetrievalSummary.SeedRun("retinamnist", 1, runs.get(0).testVotes(), 0.54),
+                new RetrievalSummary.SeedRun("retinamnist", 2, runs.get(1).testVotes(), 0.53),
+                new RetrievalSummary.SeedRun("retinamnist", 3, runs.get(2).testVotes(), 0.55)))).isEqualTo(s);
     }
 
     @Test
@@ -67,6 +71,7 @@ class RetrievalSummaryTest {
         assertThatThrownBy(() -> RetrievalSummary.of(List.of(retina, report("retinamnist", 2,
                 KnnTestVotesTest.votes(399, 200, 180), 0.54)))).hasMessageContaining("seed 2 was tested on other queries than seed 1");
         assertThatThrownBy(() -> RetrievalSummary.of(List.of())).hasMessageContaining("at least one run");
+        assertThatThrownBy(() -> RetrievalSummary.of(List.of(retina, retina))).hasMessageContaining("retinamnist: seed 1 appears twice");
     }
 
     @Test
