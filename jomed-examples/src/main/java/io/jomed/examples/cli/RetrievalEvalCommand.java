@@ -101,17 +101,19 @@ final class RetrievalEvalCommand implements Callable<Integer> {
     static String table(List<RetrievalReport> reports) {
         StringBuilder t = new StringBuilder();
         t.append("| dataset | seed | k | k chosen on (memorisation gap) | k-NN image head, test [95% CI] | raw-pixel k-NN, test | "
-                + "image head minus raw pixels [95% CI] | text head, test | image head train LOO / out-of-fold / val | "
+                + "image head minus raw pixels [95% CI] | balanced accuracy, image head / raw pixels | text head, test | image head train LOO / out-of-fold / val | "
                 + "text head train LOO / val | HNSW recall@10 | align s | ingest cases/s | query p50 / p99 ms |\n");
-        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (RetrievalReport r : reports) {
             t.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %s (%+.3f) | %.4f [%.3f, %.3f] | %.4f | %+.3f [%+.3f, %+.3f] | %.3f | %.3f / %s / %.3f "
+                    "| %s | %d | %d | %s (%+.3f) | %.4f [%.3f, %.3f] | %.4f | %+.3f [%+.3f, %+.3f] | %.3f / %.3f | %.3f "
+                            + "| %.3f / %s / %.3f "
                             + "| %.3f / %.3f | %.4f | %.0f | %.0f | %.2f / %.2f |%n",
                     r.dataset(), r.seed(), r.selectedK(), r.kSelection().rule(), r.kSelection().memorisationGap(),
                     r.knnTestAtSelectedK(), r.knnTestInterval().lower(), r.knnTestInterval().upper(),
                     r.rawPixelTestAtSelectedK(), r.knnMinusRawPixelTest().difference(), r.knnMinusRawPixelTest().lower(),
-                    r.knnMinusRawPixelTest().upper(),
+                    r.knnMinusRawPixelTest().upper(), r.testVotes().imageHeadBalancedAccuracy(),
+                    r.testVotes().rawPixelBalancedAccuracy(),
                     r.textHeadTest().get(r.selectedK()), r.trainQueryAccuracy(),
                     r.trainQueryOutOfFoldAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.trainQueryOutOfFoldAccuracy()),
                     r.validationQueryAccuracy(), r.textHeadTrainingLeaveOneOut().get(r.selectedK()),
@@ -125,16 +127,25 @@ final class RetrievalEvalCommand implements Callable<Integer> {
     static String summaryTable(List<RetrievalSummary> summaries) {
         StringBuilder t = new StringBuilder();
         t.append("| dataset | seeds | k-NN image head, test: mean [95% CI over test images] | right / answers | "
-                + "SD over seeds | raw-pixel k-NN, test | image head minus raw pixels [95% CI] | text head, test |\n");
-        t.append("|---|---|---|---|---|---|---|---|\n");
+                + "SD over seeds | raw-pixel k-NN, test | image head minus raw pixels [95% CI] | text head, test | "
+                + "balanced accuracy, image head / raw pixels | image head recall per label |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (RetrievalSummary s : summaries) {
-            t.append(String.format(Locale.ROOT, "| %s | %s | %.4f [%.3f, %.3f] | %d / %d | %.3f | %.4f | %+.3f [%+.3f, %+.3f] | %.3f |%n",
+            t.append(String.format(Locale.ROOT,
+                    "| %s | %s | %.4f [%.3f, %.3f] | %d / %d | %.3f | %.4f | %+.3f [%+.3f, %+.3f] | %.3f | %.3f / %.3f | %s |%n",
                     s.dataset(), s.seeds().stream().map(String::valueOf).collect(Collectors.joining(",")), s.knnTestMean(),
                     s.knnTestMeanInterval().lower(), s.knnTestMeanInterval().upper(), s.knnTestCorrect(), s.knnTestAnswers(),
                     s.knnTestSeedStandardDeviation(), s.rawPixelTestMean(), s.knnMinusRawPixelMean().difference(),
-                    s.knnMinusRawPixelMean().lower(), s.knnMinusRawPixelMean().upper(), s.textHeadTestMean()));
+                    s.knnMinusRawPixelMean().lower(), s.knnMinusRawPixelMean().upper(), s.textHeadTestMean(),
+                    s.knnTestBalancedAccuracyMean(), s.rawPixelTestBalancedAccuracyMean(), recall(s.knnTestRecallMean())));
         }
         return t.toString();
+    }
+
+    /** Recall per label, for example {@code 0: 0.79, 1: 0.24}. */
+    private static String recall(Map<String, Double> byLabel) {
+        return byLabel.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s: %.2f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", "));
     }
 
     /** Writes the runs and their summaries as the report file that {@code retrieval-summary} reads back. */

@@ -2,8 +2,13 @@ package io.jomed.training.evaluation;
 
 import io.jomed.training.metrics.Bootstrap;
 import io.jomed.training.metrics.PairedBootstrap;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The test split's k-NN votes of one retrieval evaluation at the chosen {@code k}: the gold label of every test
@@ -23,6 +28,8 @@ public record KnnTestVotes(List<String> gold, List<String> imageHead, List<Strin
     public static final int RESAMPLES = 2000;
     /** Confidence of every interval. */
     public static final double CONFIDENCE = 0.95;
+    /** Shorter labels first, then alphabetical: numeric labels ("2" before "10") come in numeric order. */
+    static final Comparator<String> LABEL_ORDER = Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder());
 
     public KnnTestVotes {
         gold = List.copyOf(Objects.requireNonNull(gold, "gold"));
@@ -84,6 +91,42 @@ public record KnnTestVotes(List<String> gold, List<String> imageHead, List<Strin
             n += (imageHeadCorrect(q) ? 1 : 0) - (rawPixelCorrect(q) ? 1 : 0);
         }
         return (double) n / queries.length;
+    }
+
+    /**
+     * The image head's recall of each gold label: the share of the label's queries it answers with that label. Labels
+     * in numeric order where they are numbers (shorter first, then alphabetical). A majority vote over many neighbours
+     * can leave a rare label with recall 0, which the accuracy hides.
+     */
+    public SortedMap<String, Double> imageHeadRecall() {
+        return recall(imageHead);
+    }
+
+    /** Raw pixels' recall of each gold label, as {@link #imageHeadRecall()}. */
+    public SortedMap<String, Double> rawPixelRecall() {
+        return recall(rawPixel);
+    }
+
+    /** The image head's balanced accuracy: its recall averaged over the gold labels, each label weighing the same. */
+    public double imageHeadBalancedAccuracy() {
+        return imageHeadRecall().values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    /** Raw pixels' balanced accuracy, as {@link #imageHeadBalancedAccuracy()}. */
+    public double rawPixelBalancedAccuracy() {
+        return rawPixelRecall().values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    }
+
+    private SortedMap<String, Double> recall(List<String> predicted) {
+        Map<String, int[]> counts = new TreeMap<>(LABEL_ORDER);
+        for (int q = 0; q < size(); q++) {
+            int[] c = counts.computeIfAbsent(gold.get(q), l -> new int[2]);
+            c[0]++;
+            c[1] += predicted.get(q).equals(gold.get(q)) ? 1 : 0;
+        }
+        SortedMap<String, Double> out = new TreeMap<>(LABEL_ORDER);
+        counts.forEach((label, c) -> out.put(label, (double) c[1] / c[0]));
+        return Collections.unmodifiableSortedMap(out);
     }
 
     /** The image head's accuracy with its 95% bootstrap interval over test queries ({@value #RESAMPLES} resamples). */

@@ -3,6 +3,7 @@ package io.jomed.training.evaluation;
 import io.jomed.training.metrics.Bootstrap;
 import io.jomed.training.metrics.PairedBootstrap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One dataset's retrieval evaluation summed up over its seeds: the mean test accuracy of the image head's k-NN vote
@@ -31,10 +34,15 @@ import java.util.Set;
  * @param knnMinusRawPixelMean mean over seeds of image-head minus raw-pixel accuracy, with its 95% paired bootstrap
  *     interval over test images
  * @param textHeadTestMean mean over seeds of the text head's test accuracy at each seed's chosen {@code k}
+ * @param knnTestBalancedAccuracyMean mean over seeds of the image head's balanced accuracy (recall averaged over labels)
+ * @param rawPixelTestBalancedAccuracyMean the same for raw pixels
+ * @param knnTestRecallMean mean over seeds of the image head's recall of each gold label
+ *     ({@link KnnTestVotes#imageHeadRecall()})
  */
 public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestMean, double knnTestSeedStandardDeviation,
         int knnTestCorrect, int knnTestAnswers, Bootstrap.Interval knnTestMeanInterval, double rawPixelTestMean,
-        PairedBootstrap.Interval knnMinusRawPixelMean, double textHeadTestMean) {
+        PairedBootstrap.Interval knnMinusRawPixelMean, double textHeadTestMean, double knnTestBalancedAccuracyMean,
+        double rawPixelTestBalancedAccuracyMean, SortedMap<String, Double> knnTestRecallMean) {
     /** Seed of the bootstrap resampling of every summary, so that summaries are reproducible. */
     public static final long BOOTSTRAP_SEED = 1;
 
@@ -43,6 +51,9 @@ public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestM
         seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
         Objects.requireNonNull(knnTestMeanInterval, "knnTestMeanInterval");
         Objects.requireNonNull(knnMinusRawPixelMean, "knnMinusRawPixelMean");
+        SortedMap<String, Double> recall = new TreeMap<>(KnnTestVotes.LABEL_ORDER);
+        recall.putAll(Objects.requireNonNull(knnTestRecallMean, "knnTestRecallMean"));
+        knnTestRecallMean = Collections.unmodifiableSortedMap(recall);
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("a summary needs at least one seed");
         }
@@ -125,9 +136,15 @@ public record RetrievalSummary(String dataset, List<Long> seeds, double knnTestM
                 idx -> votes.stream().mapToDouble(v -> v.imageHeadMinusRawPixel(idx)).average().orElseThrow(),
                 KnnTestVotes.RESAMPLES, KnnTestVotes.CONFIDENCE, BOOTSTRAP_SEED);
         double raw = votes.stream().mapToDouble(v -> (double) v.rawPixelCorrectCount() / n).average().orElseThrow();
+        SortedMap<String, Double> recall = new TreeMap<>(KnnTestVotes.LABEL_ORDER);
+        for (KnnTestVotes v : votes) {
+            v.imageHeadRecall().forEach((label, r) -> recall.merge(label, r / votes.size(), Double::sum));
+        }
         return new RetrievalSummary(first.dataset(), runs.stream().map(SeedRun::seed).toList(), mean, sd, correct,
                 n * runs.size(), meanInterval, raw, difference,
-                runs.stream().mapToDouble(SeedRun::textHeadTest).average().orElseThrow());
+                runs.stream().mapToDouble(SeedRun::textHeadTest).average().orElseThrow(),
+                votes.stream().mapToDouble(KnnTestVotes::imageHeadBalancedAccuracy).average().orElseThrow(),
+                votes.stream().mapToDouble(KnnTestVotes::rawPixelBalancedAccuracy).average().orElseThrow(), recall);
     }
 
     /** One summary per dataset, in the order the datasets first appear among the runs. */

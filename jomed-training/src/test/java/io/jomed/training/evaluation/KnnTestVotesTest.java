@@ -48,6 +48,24 @@ class KnnTestVotesTest {
     }
 
     @Test
+    void recallPerLabelShowsTheRareLabelAMajorityVoteNeverGives() {
+        // ten queries of "0", two of "10", one of "2": the image head answers "0" throughout, raw pixels get one "10"
+        List<String> gold = new ArrayList<>(java.util.Collections.nCopies(10, "0"));
+        gold.addAll(List.of("10", "10", "2"));
+        List<String> image = java.util.Collections.nCopies(13, "0");
+        List<String> raw = new ArrayList<>(java.util.Collections.nCopies(10, "2"));
+        raw.addAll(List.of("10", "0", "0"));
+        KnnTestVotes v = new KnnTestVotes(gold, image, raw);
+        assertThat(v.imageHeadRecall()).containsExactly(java.util.Map.entry("0", 1.0), java.util.Map.entry("2", 0.0),
+                java.util.Map.entry("10", 0.0));
+        assertThat(v.imageHeadBalancedAccuracy()).isEqualTo(1.0 / 3);
+        assertThat(v.rawPixelRecall()).containsExactly(java.util.Map.entry("0", 0.0), java.util.Map.entry("2", 0.0),
+                java.util.Map.entry("10", 0.5));
+        assertThat(v.rawPixelBalancedAccuracy()).isEqualTo(0.5 / 3);
+        assertThat(v.imageHeadCorrectCount() / 13.0).isGreaterThan(0.75); // the accuracy hides it
+    }
+
+    @Test
     void aVoteMissingForAQueryIsAnError() {
         assertThatThrownBy(() -> new KnnTestVotes(List.of("0", "1"), List.of("0"), List.of("0", "1")))
                 .hasMessageContaining("2 gold labels, 1 image-head and 2 raw-pixel votes");

@@ -45,11 +45,27 @@ class RetrievalSummaryTest {
         assertThat(s.knnMinusRawPixelMean().difference()).isCloseTo(0.525 - 550 / 1200.0, within(1e-12));
         assertThat(s.knnMinusRawPixelMean().lower()).isGreaterThan(0.0);
         assertThat(s.textHeadTestMean()).isCloseTo(0.54, within(1e-12));
+        // a single gold label: recall is the accuracy, and so is the balanced accuracy
+        assertThat(s.knnTestRecallMean()).containsOnlyKeys("0");
+        assertThat(s.knnTestRecallMean().get("0")).isCloseTo(0.525, within(1e-12));
+        assertThat(s.knnTestBalancedAccuracyMean()).isCloseTo(0.525, within(1e-12));
+        assertThat(s.rawPixelTestBalancedAccuracyMean()).isCloseTo(550 / 1200.0, within(1e-12));
         assertThat(RetrievalSummary.of(runs)).isEqualTo(s);
         // the parts a summary needs, as a report file gives them back, make the same summary
         assertThat(RetrievalSummary.ofSeeds(List.of(new RetrievalSummary.SeedRun("retinamnist", 1, runs.get(0).testVotes(), 0.54),
                 new RetrievalSummary.SeedRun("retinamnist", 2, runs.get(1).testVotes(), 0.53),
                 new RetrievalSummary.SeedRun("retinamnist", 3, runs.get(2).testVotes(), 0.55)))).isEqualTo(s);
+    }
+
+    @Test
+    void recallPerLabelIsAveragedOverSeeds() {
+        KnnTestVotes first = new KnnTestVotes(List.of("0", "0", "1", "1"), List.of("0", "0", "0", "1"), List.of("0", "1", "0", "0"));
+        KnnTestVotes second = new KnnTestVotes(List.of("0", "0", "1", "1"), List.of("0", "1", "0", "0"), List.of("0", "0", "1", "1"));
+        RetrievalSummary s = RetrievalSummary.ofSeeds(List.of(new RetrievalSummary.SeedRun("d", 1, first, 0.5),
+                new RetrievalSummary.SeedRun("d", 2, second, 0.5)));
+        assertThat(s.knnTestRecallMean()).containsExactly(Map.entry("0", 0.75), Map.entry("1", 0.25));
+        assertThat(s.knnTestBalancedAccuracyMean()).isEqualTo(0.5);
+        assertThat(s.rawPixelTestBalancedAccuracyMean()).isEqualTo((0.25 + 1.0) / 2);
     }
 
     @Test
