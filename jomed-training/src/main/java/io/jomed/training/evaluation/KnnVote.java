@@ -1,6 +1,7 @@
 package io.jomed.training.evaluation;
 
 import io.jomed.api.retrieval.RetrievedCase;
+import io.jomed.api.retrieval.RetrieverHead;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,6 +112,15 @@ public final class KnnVote {
             out.add(vote(list, k).orElse(""));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Each query's cases of one head, in their rank order: what {@link #accuracyByK} and {@link #predictions} vote over
+     * when a retriever returns both heads' cases in one list.
+     */
+    public static List<List<RetrievedCase>> oneHead(List<List<RetrievedCase>> results, RetrieverHead head) {
+        Objects.requireNonNull(head, "head");
+        return results.stream().map(r -> r.stream().filter(c -> c.head() == head).toList()).toList();
     }
 
     /** The {@code k} with the highest accuracy; ties go to the smaller {@code k}. */

@@ -136,7 +136,6 @@ public record RetrievalMemorisation(int k, double trainingAccuracy, double valid
     }
 
     private static double accuracy(List<List<RetrievedCase>> results, List<TaskExample> examples, RetrieverHead head, int k) {
-        List<List<RetrievedCase>> ranked = results.stream().map(r -> r.stream().filter(c -> c.head() == head).toList()).toList();
-        return new KnnVote(LABEL_KEY).accuracyByK(ranked, examples.stream().map(TaskExample::goldLabel).toList(), k).get(k);
+        return new KnnVote(LABEL_KEY).accuracyByK(KnnVote.oneHead(results, head), examples.stream().map(TaskExample::goldLabel).toList(), k).get(k);
     }
 }

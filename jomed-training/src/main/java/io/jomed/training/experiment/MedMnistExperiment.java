@@ -340,9 +340,7 @@ public final class MedMnistExperiment {
 
         /** Image-head k-NN vote accuracy for every candidate k. */
         private static Map<Integer, Double> imageHeadKnn(List<List<RetrievedCase>> results, List<TaskExample> examples) {
-            List<List<RetrievedCase>> imageHead = results.stream()
-                    .map(r -> r.stream().filter(c -> c.head() == RetrieverHead.IMAGE).toList()).toList();
-            return new KnnVote("label").accuracyByK(imageHead, examples.stream().map(TaskExample::goldLabel).toList(), KNN_KS);
+            return new KnnVote("label").accuracyByK(KnnVote.oneHead(results, RetrieverHead.IMAGE), examples.stream().map(TaskExample::goldLabel).toList(), KNN_KS);
         }
     }
 

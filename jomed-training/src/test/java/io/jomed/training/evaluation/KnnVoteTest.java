@@ -52,6 +52,17 @@ class KnnVoteTest {
     }
 
     @Test
+    void oneHeadKeepsEachQuerysCasesOfThatHeadInRankOrder() {
+        RetrievedCase textCase = new RetrievedCase(KnowledgeBaseCase.builder().setId("t")
+                .setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1])).optMetadata("label", "1").build(), RetrieverHead.TEXT, 0.5, 1);
+        RetrievedCase a = c("a", "0", 0.9, 1);
+        RetrievedCase b = c("b", "1", 0.8, 2);
+        var image = KnnVote.oneHead(List.of(List.of(a, textCase, b), List.of(textCase)), RetrieverHead.IMAGE);
+        assertThat(image).containsExactly(List.of(a, b), List.of());
+        assertThat(KnnVote.oneHead(List.of(List.of(a, textCase, b)), RetrieverHead.TEXT)).containsExactly(List.of(textCase));
+    }
+
+    @Test
     void aCaseWithoutALabelIsAnError() {
         RetrievedCase unlabelled = new RetrievedCase(KnowledgeBaseCase.builder().setId("x")
                 .setImage(MedicalImage.ofPixels(1, 1, 1, new byte[1])).build(), RetrieverHead.IMAGE, 1, 1);
